@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The app version from package.json, found relative to the built or source file. */
+export function appVersion(): string {
+  for (const dir of [join(__dirname, '..', '..'), join(__dirname, '..'), process.cwd()]) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}

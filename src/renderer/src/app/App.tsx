@@ -1,0 +1,54 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ServersPage } from '../features/servers/ServersPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { PlaceholderPage } from '../features/placeholder/PlaceholderPage';
+import { describeError } from './errors';
+import { clearError, useGlobalError } from './global-errors';
+import { sections, type Section } from './sections';
+import { useTheme } from './theme';
+
+export function App() {
+  const { t } = useTranslation();
+  const [section, setSection] = useState<Section>('servers');
+  const [theme, setTheme] = useTheme();
+  const error = useGlobalError();
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label={t('nav.label')}>
+        <div className="brand">
+          <span className="brand-name">{t('app.name')}</span>
+          <span className="brand-tagline">{t('app.tagline')}</span>
+        </div>
+        <ul>
+          {sections.map((s) => (
+            <li key={s}>
+              <button
+                type="button"
+                className="nav-item"
+                aria-current={s === section ? 'page' : undefined}
+                onClick={() => setSection(s)}
+              >
+                {t(`nav.${s}`)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        {error != null && (
+          <div className="banner error" role="alert">
+            <strong>{t('errors.title')}</strong> {describeError(t, error)}
+            <button type="button" className="link" onClick={clearError}>
+              {t('common.close')}
+            </button>
+          </div>
+        )}
+        {section === 'servers' && <ServersPage />}
+        {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
+        {section !== 'servers' && section !== 'settings' && <PlaceholderPage section={t(`nav.${section}`)} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * The names of the contract's methods and events, free of any library, so the sandboxed
+ * preload can bind them without bundling the schemas. contract.ts checks it matches.
+ */
+export const methods = [
+  'appInfo',
+  'listServers',
+  'scanHostKey',
+  'addServer',
+  'checkServer',
+  'removeServer',
+] as const;
+export const eventNames = ['progress', 'log'] as const;
+
+export type Method = (typeof methods)[number];
+export type EventName = (typeof eventNames)[number];
+
+export const ipcChannel = (method: Method): string => `facteur:${method}`;
+export const eventChannel = (event: EventName): string => `facteur-event:${event}`;

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { EventName as ChannelEvent, Method as ChannelMethod } from './channels';
+
+/**
+ * The one contract between renderer and main. Every method is declared here once with its
+ * request and response schemas; main validates each request, the preload and the browser host
+ * expose exactly these methods, and push events are declared in `events`.
+ */
+
+const hostname = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:[\]-]+$/, 'Use a host name or an IP address');
+const port = z.number().int().min(1).max(65535);
+const username = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z_][a-z0-9_.-]*$/i, 'Use a plain user name');
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/);
+
+export const serverAuth = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('privateKey'),
+    privateKey: z.string().min(1).max(20_000),
+    passphrase: z.string().max(1024).optional(),
+  }),
+  z.object({ kind: z.literal('password'), password: z.string().min(1).max(1024) }),
+]);
+
+export const serverFacts = z.object({
+  os: z.string(),
+  arch: z.string(),
+  ramBytes: z.number(),
+  diskTotalBytes: z.number(),
+  diskFreeBytes: z.number(),
+  dockerVersion: z.string().nullable(),
+  checkedAt: z.string(),
+});
+
+export const serverProfile = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string(),
+  port: z.number(),
+  user: z.string(),
+  hostKeyFingerprint: fingerprint,
+  addedAt: z.string(),
+  facts: serverFacts.nullable(),
+});
+
+export const hostKeyScan = z.object({ algorithm: z.string(), fingerprint });
+
+const empty = z.object({}).strict();
+const serverId = z.object({ id: z.string().min(1).max(64) }).strict();
+
+export const contract = {
+  appInfo: {
+    request: empty,
+    response: z.object({
+      name: z.string(),
+      version: z.string(),
+      runtime: z.enum(['electron', 'browser', 'cli']),
+    }),
+  },
+  listServers: { request: empty, response: z.array(serverProfile) },
+  scanHostKey: {
+    request: z.object({ host: hostname, port: port.default(22) }).strict(),
+    response: hostKeyScan,
+  },
+  addServer: {
+    request: z
+      .object({
+        name: z.string().trim().max(80).optional(),
+        host: hostname,
+        port: port.default(22),
+        user: username,
+        auth: serverAuth,
+        confirmedFingerprint: fingerprint,
+      })
+      .strict(),
+    response: serverProfile,
+  },
+  checkServer: { request: serverId, response: serverProfile },
+  removeServer: { request: serverId, response: z.object({ removed: z.boolean() }) },
+} as const;
+
+export const events = {
+  progress: z.object({
+    operationId: z.string(),
+    step: z.string(),
+    done: z.number(),
+    total: z.number().optional(),
+    message: z.string().optional(),
+  }),
+  log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.string() }),
+} as const;
+
+// Both directions must hold: the names list and the contract declare exactly the same methods and events.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const contractMatchesChannels: Same<keyof typeof contract, ChannelMethod> &
+  Same<keyof typeof events, ChannelEvent> = true;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Request<M extends Method> = z.input<Contract[M]['request']>;
+export type ParsedRequest<M extends Method> = z.output<Contract[M]['request']>;
+export type Response<M extends Method> = z.output<Contract[M]['response']>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export type ServerProfile = z.output<typeof serverProfile>;
+export type ServerFacts = z.output<typeof serverFacts>;
+export type ServerAuth = z.output<typeof serverAuth>;
+
+export { methods, eventNames, ipcChannel, eventChannel } from './channels';
