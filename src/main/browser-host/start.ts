@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     rendererDir: process.env.FACTEUR_RENDERER_DIR ?? join(__dirname, '../renderer'),
     port: process.env.FACTEUR_PORT ? Number(process.env.FACTEUR_PORT) : undefined,
   });
-  process.stdout.write(`FACTEUR_URL=${host.url}\n`);
+  process.stdout.write(`Facteur is ready at ${host.url}\n`);
   if (process.argv.includes('--open')) openBrowser(host.url);
   const stop = (): void => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
@@ -29,8 +29,9 @@ async function main(): Promise<void> {
 function openBrowser(url: string): void {
   const opener =
     process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  // Best effort: without a desktop session the printed address is the way in.
   const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stdout.write(`Open this address in your browser: ${url}\n`));
+  child.on('error', () => undefined);
   child.unref();
 }
 
