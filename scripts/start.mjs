@@ -16,6 +16,11 @@ function newestMtime(dir) {
   return newest;
 }
 
+const lock = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(lock) || statSync(join(root, 'package-lock.json')).mtimeMs > statSync(lock).mtimeMs) {
+  if (run('npm', ['ci', '--no-audit', '--no-fund']).status !== 0) process.exit(1);
+}
+
 const built = join(root, 'out', 'main', 'index.js');
 if (!existsSync(built) || newestMtime(join(root, 'src')) > statSync(built).mtimeMs) {
   if (run('npx', ['electron-vite', 'build', '--logLevel', 'warn']).status !== 0) process.exit(1);
