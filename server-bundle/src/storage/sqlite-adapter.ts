@@ -26,6 +26,7 @@ export interface OpenOptions {
 export function openDatabase(path: string, opts: OpenOptions): Db {
   const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.mustExist ?? false });
   try {
+    db.pragma(`busy_timeout=${opts.busyTimeoutMs ?? 5000}`);
     if (opts.key) {
       if (opts.key.length !== 32) throw new Error('database key must be 32 bytes');
       db.pragma(`cipher='chacha20'`);
@@ -38,7 +39,6 @@ export function openDatabase(path: string, opts: OpenOptions): Db {
       if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new WrongKeyError(path);
       throw err;
     }
-    db.pragma(`busy_timeout=${opts.busyTimeoutMs ?? 5000}`);
     if (!opts.readonly) {
       // WAL lets IMAP, POP3 and the spool drain (separate processes) read while one writes;
       // synchronous=FULL makes every commit durable before we tell a client (or delete a spool file).
@@ -46,6 +46,9 @@ export function openDatabase(path: string, opts: OpenOptions): Db {
       db.pragma('synchronous=FULL');
     }
     db.pragma('foreign_keys=ON');
+    // Sorts and FTS merges must never spill to unencrypted temp files.
+    db.pragma('temp_store=MEMORY');
+    db.pragma('cache_size=-8192');
     return db;
   } catch (err) {
     db.close();
