@@ -6,10 +6,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 NODE24_DIR="$(scripts/node24.sh)"
 export PATH="$NODE24_DIR/bin:$PATH"
-export npm_config_nodedir="$NODE24_DIR"
+export npm_config_nodedir="$(scripts/node24.sh --headers)"
 
 STAMP=node_modules/.facteur-setup-stamp
-WANT="$(sha256sum package-lock.json | cut -d' ' -f1) $(node -p 'process.version + " abi" + process.versions.modules')"
+WANT="$(sha256sum package-lock.json | cut -d' ' -f1) $(node -p 'process.version + " abi" + process.versions.modules') headers:$(basename "$npm_config_nodedir")"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] \
   && node -e 'require("better-sqlite3-multiple-ciphers")(":memory:").close()' 2>/dev/null; then
   echo "server-bundle: dependencies up to date ($(node -v))"
