@@ -9,7 +9,12 @@ const json = process.argv.includes('--json');
 const results = {};
 
 function collect(cmd, args, cwd) {
-  const res = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const res = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
   if (res.status !== 0) {
     console.error(`benchmark failed: ${cmd} ${args.join(' ')}`);
     process.exitCode = 1;
@@ -20,7 +25,9 @@ function collect(cmd, args, cwd) {
   }
 }
 
-for (const file of readdirSync(join(root, 'tests', 'bench')).filter((f) => f.endsWith('.bench.ts')).sort()) {
+for (const file of readdirSync(join(root, 'tests', 'bench'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort()) {
   collect('npx', ['tsx', join('tests', 'bench', file)], root);
 }
 if (existsSync(join(root, 'server-bundle', 'node_modules'))) {

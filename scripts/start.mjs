@@ -41,8 +41,13 @@ if (electron) {
   const child = spawn(electron, ['.'], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log('Facteur: the Electron runtime is not available on this machine, so the panel opens in your browser instead.');
-  const child = spawn(process.execPath, [join(root, 'out', 'main', 'browser-host.js'), '--open'], { cwd: root, stdio: 'inherit' });
+  console.log(
+    'Facteur: the Electron runtime is not available on this machine, so the panel opens in your browser instead.',
+  );
+  const child = spawn(process.execPath, [join(root, 'out', 'main', 'browser-host.js'), '--open'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

@@ -18,7 +18,9 @@ for (const file of process.argv.slice(2)) {
 
 // A suite that failed to load has no failed tests of its own; count it once as a failure.
 function countFailedSuitesWithTests(report) {
-  return report.testResults.filter((s) => s.status === 'failed' && s.assertionResults.some((a) => a.status === 'failed')).length;
+  return report.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
 }
 
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -18,7 +18,8 @@ const median = (xs: number[]): number => {
 };
 
 function rendererJsGzipKb(): number {
-  if (!existsSync('out/renderer/index.html')) execFileSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (!existsSync('out/renderer/index.html'))
+    execFileSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   const dir = 'out/renderer/assets';
   const bytes = readdirSync(dir)
     .filter((f) => f.endsWith('.js'))

@@ -24,7 +24,10 @@ afterAll(async () => {
   await host?.stop();
 });
 
-async function fillServerForm(p: Page, opts: { host: string; port: number; key?: string; password?: string }) {
+async function fillServerForm(
+  p: Page,
+  opts: { host: string; port: number; key?: string; password?: string },
+) {
   await p.getByRole('button', { name: 'Add server' }).click();
   await p.getByLabel('Address', { exact: true }).fill(opts.host);
   await p.getByLabel('SSH port').fill(String(opts.port));
@@ -49,7 +52,10 @@ describe('Servers page in Chromium, against the real VPS', () => {
   });
 
   it('refuses a wrong key in plain words', async () => {
-    const other = execFileSync('bash', ['-c', 'd=$(mktemp -d) && ssh-keygen -q -t ed25519 -N "" -f $d/k && cat $d/k']).toString();
+    const other = execFileSync('bash', [
+      '-c',
+      'd=$(mktemp -d) && ssh-keygen -q -t ed25519 -N "" -f $d/k && cat $d/k',
+    ]).toString();
     await fillServerForm(page, { host: vps.host, port: vps.port, key: other });
     await page.getByRole('button', { name: 'Yes, this is my server' }).click();
     await showsText(page.getByRole('alert'), `${vps.host} did not accept this login for “root”`);
@@ -76,7 +82,9 @@ describe('Servers page in Chromium, against the real VPS', () => {
     await showsText(page.getByRole('status'), `${vps.host} was added.`, 30_000);
     const card = page.getByRole('article');
     await showsText(card.locator('[data-fact="os"]'), 'Debian');
-    expect(await textOf(card.locator('[data-fact="arch"]'))).toBe(execFileSync('uname', ['-m']).toString().trim());
+    expect(await textOf(card.locator('[data-fact="arch"]'))).toBe(
+      execFileSync('uname', ['-m']).toString().trim(),
+    );
     const docker = (await runOnVps(1, "docker version --format '{{.Server.Version}}'")).trim();
     expect(await textOf(card.locator('[data-fact="docker"]'))).toBe(docker);
     await showsText(card.locator('[data-fact="ram"]'), 'GB');
@@ -91,8 +99,8 @@ describe('Servers page in Chromium, against the real VPS', () => {
     await page.getByLabel('Language').selectOption('fr');
     await visible(page.getByRole('heading', { name: 'Réglages' }));
     await page.getByLabel('Sombre').check();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
     await page.getByRole('button', { name: 'Serveurs' }).click();
     await page.screenshot({ path: 'test-results/servers-fr-dark.png', fullPage: true });
     await page.getByRole('button', { name: 'Réglages' }).click();

@@ -8,7 +8,11 @@ import { scanFingerprint } from '../support/ssh';
 const vps = inject('vps');
 
 function facteur(home: string, args: string[], input?: string) {
-  const res = spawnSync('node', ['bin/facteur.cjs', ...args], { env: { ...process.env, FACTEUR_HOME: home }, input, encoding: 'utf8' });
+  const res = spawnSync('node', ['bin/facteur.cjs', ...args], {
+    env: { ...process.env, FACTEUR_HOME: home },
+    input,
+    encoding: 'utf8',
+  });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -23,10 +27,28 @@ describe('the facteur CLI', () => {
   it('adds, lists and checks a server', async () => {
     const home = mkdtempSync(join(tmpdir(), 'cli-'));
     const fingerprint = scanFingerprint(vps.host, vps.port);
-    const add = facteur(home, ['server', 'add', '--host', vps.host, '--user', 'root', '--key', vps.clientKeyPath, '--name', 'cli-vps', '--fingerprint', fingerprint, '--json']);
+    const add = facteur(home, [
+      'server',
+      'add',
+      '--host',
+      vps.host,
+      '--user',
+      'root',
+      '--key',
+      vps.clientKeyPath,
+      '--name',
+      'cli-vps',
+      '--fingerprint',
+      fingerprint,
+      '--json',
+    ]);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    expect(JSON.parse(add.stdout)).toMatchObject({ name: 'cli-vps', host: vps.host, facts: { arch: expect.any(String) } });
+    expect(JSON.parse(add.stdout)).toMatchObject({
+      name: 'cli-vps',
+      host: vps.host,
+      facts: { arch: expect.any(String) },
+    });
     const list = facteur(home, ['server', 'list']);
     expect(list.stdout).toContain(`root@${vps.host}:22`);
     expect(list.stdout).toMatch(/Docker \d+\.\d+/);
@@ -37,7 +59,11 @@ describe('the facteur CLI', () => {
 
   it('adds with a password read from stdin, confirming with --yes', () => {
     const home = mkdtempSync(join(tmpdir(), 'cli-'));
-    const add = facteur(home, ['server', 'add', '--host', vps.host, '--user', 'root', '--password-stdin', '--yes'], vps.password + '\n');
+    const add = facteur(
+      home,
+      ['server', 'add', '--host', vps.host, '--user', 'root', '--password-stdin', '--yes'],
+      vps.password + '\n',
+    );
     expect(add.code).toBe(0);
     expect(add.stderr).toMatch(/host key SHA256:/);
     expect(add.stdout).toContain('Added.');

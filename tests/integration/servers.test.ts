@@ -40,7 +40,10 @@ describe('adding a server over SSH (real sshd + dockerd VPS)', () => {
     });
     const dockerVersion = (await runOnVps(1, "docker version --format '{{.Server.Version}}'")).trim();
     expect(dockerVersion).toMatch(/^\d+\.\d+/);
-    expect(profile.facts).toMatchObject({ arch: execFileSync('uname', ['-m']).toString().trim(), dockerVersion });
+    expect(profile.facts).toMatchObject({
+      arch: execFileSync('uname', ['-m']).toString().trim(),
+      dockerVersion,
+    });
     expect(profile.facts?.os).toMatch(/Debian/);
     expect(profile.facts?.ramBytes).toBeGreaterThan(100 * 1024 ** 2);
     expect(profile.facts?.diskTotalBytes).toBeGreaterThan(profile.facts?.diskFreeBytes ?? Infinity);
@@ -62,28 +65,51 @@ describe('adding a server over SSH (real sshd + dockerd VPS)', () => {
     });
     const keys = await runOnVps(1, 'cat /root/.ssh/authorized_keys');
     expect(keys).toMatch(/^ssh-ed25519 \S+ facteur@/m);
-    for (const f of readdirSync(home)) expect(readFileSync(join(home, f), 'utf8')).not.toContain(vps.password);
+    for (const f of readdirSync(home))
+      expect(readFileSync(join(home, f), 'utf8')).not.toContain(vps.password);
     // Password logins switched off on the VPS: the stored key alone must still work.
     await runOnVps(1, 'true'); // the VPS is alive
     const again = await call('checkServer', { id: profile.id });
     expect(again.facts?.dockerVersion).toBeTruthy();
     // Adding twice installs the key once and keeps one profile.
-    await call('addServer', { ...target(), auth: { kind: 'password', password: vps.password }, confirmedFingerprint: vps.hostKeyFingerprint });
+    await call('addServer', {
+      ...target(),
+      auth: { kind: 'password', password: vps.password },
+      confirmedFingerprint: vps.hostKeyFingerprint,
+    });
     expect(await call('listServers', {})).toHaveLength(1);
     expect(hostRootKeysDigest()).toBe(before); // the machine running the tests is untouched
   });
 
   it('refuses a wrong key or password with a clear error and saves nothing', async () => {
     const { call } = freshFacteur();
-    const other = execFileSync('bash', ['-c', 'd=$(mktemp -d) && ssh-keygen -q -t ed25519 -N "" -f $d/k && cat $d/k']).toString();
+    const other = execFileSync('bash', [
+      '-c',
+      'd=$(mktemp -d) && ssh-keygen -q -t ed25519 -N "" -f $d/k && cat $d/k',
+    ]).toString();
     await expect(
-      call('addServer', { ...target(), auth: { kind: 'privateKey', privateKey: other }, confirmedFingerprint: vps.hostKeyFingerprint }),
-    ).rejects.toMatchObject({ code: 'AUTH_FAILED', message: expect.stringContaining('refused to let "root" log in') });
+      call('addServer', {
+        ...target(),
+        auth: { kind: 'privateKey', privateKey: other },
+        confirmedFingerprint: vps.hostKeyFingerprint,
+      }),
+    ).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining('refused to let "root" log in'),
+    });
     await expect(
-      call('addServer', { ...target(), auth: { kind: 'password', password: 'not-the-password' }, confirmedFingerprint: vps.hostKeyFingerprint }),
+      call('addServer', {
+        ...target(),
+        auth: { kind: 'password', password: 'not-the-password' },
+        confirmedFingerprint: vps.hostKeyFingerprint,
+      }),
     ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     await expect(
-      call('addServer', { ...target(), auth: { kind: 'privateKey', privateKey: 'hello' }, confirmedFingerprint: vps.hostKeyFingerprint }),
+      call('addServer', {
+        ...target(),
+        auth: { kind: 'privateKey', privateKey: 'hello' },
+        confirmedFingerprint: vps.hostKeyFingerprint,
+      }),
     ).rejects.toMatchObject({ code: 'KEY_INVALID' });
     expect(await call('listServers', {})).toHaveLength(0);
   });
@@ -92,8 +118,15 @@ describe('adding a server over SSH (real sshd + dockerd VPS)', () => {
     const { call } = freshFacteur();
     const wrong = 'SHA256:' + 'A'.repeat(43);
     await expect(
-      call('addServer', { ...target(), auth: { kind: 'password', password: vps.password }, confirmedFingerprint: wrong }),
-    ).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED', params: { expected: wrong, actual: vps.hostKeyFingerprint } });
+      call('addServer', {
+        ...target(),
+        auth: { kind: 'password', password: vps.password },
+        confirmedFingerprint: wrong,
+      }),
+    ).rejects.toMatchObject({
+      code: 'HOST_KEY_CHANGED',
+      params: { expected: wrong, actual: vps.hostKeyFingerprint },
+    });
   });
 
   it('says plainly when a host cannot be reached, within 10 seconds', async () => {
@@ -109,7 +142,9 @@ describe('adding a server over SSH (real sshd + dockerd VPS)', () => {
     await runOnVps(1, 'iptables -I INPUT -p tcp --dport 2222 -j DROP');
     try {
       t0 = Date.now();
-      await expect(call('scanHostKey', { host: vps.host, port: 2222 })).rejects.toMatchObject({ code: 'UNREACHABLE' });
+      await expect(call('scanHostKey', { host: vps.host, port: 2222 })).rejects.toMatchObject({
+        code: 'UNREACHABLE',
+      });
       expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
       await runOnVps(1, 'iptables -D INPUT -p tcp --dport 2222 -j DROP');

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Starts the built browser host (the real main-process services) on a fresh data directory. */
-export async function startHost(env: Record<string, string> = {}): Promise<{ url: string; home: string; stop: () => Promise<void> }> {
+export async function startHost(
+  env: Record<string, string> = {},
+): Promise<{ url: string; home: string; stop: () => Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'facteur-e2e-'));
   const child: ChildProcess = spawn('node', ['out/main/browser-host.js'], {
     env: { ...process.env, FACTEUR_HOME: home, ...env },

@@ -17,15 +17,25 @@ beforeAll(async () => {
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Facteur</title>');
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
-  const app = createApp({ config: loadConfig({ FACTEUR_HOME: join(dir, 'home') }), runtime: 'browser', version: '1.2.3' });
+  const app = createApp({
+    config: loadConfig({ FACTEUR_HOME: join(dir, 'home') }),
+    runtime: 'browser',
+    version: '1.2.3',
+  });
   emit = () => app.events.emit('log', { level: 'info', message: 'hello', at: new Date(0).toISOString() });
-  host = await startBrowserHost({ dispatch: createDispatcher(app.handlers), events: app.events, rendererDir });
+  host = await startBrowserHost({
+    dispatch: createDispatcher(app.handlers),
+    events: app.events,
+    rendererDir,
+  });
 });
 afterAll(() => host.close());
 
 function connect(token: string, origin: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api?token=${encodeURIComponent(token)}`, { origin });
+    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api?token=${encodeURIComponent(token)}`, {
+      origin,
+    });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
@@ -66,8 +76,14 @@ describe('the browser host', () => {
 
   it('carries the contract and push events for the right client', async () => {
     const ws = await connect(host.token, host.origin);
-    expect(await call(ws, 1, 'appInfo', {})).toEqual({ ok: true, value: { name: 'Facteur', version: '1.2.3', runtime: 'browser' } });
-    expect(await call(ws, 2, 'addServer', { host: 'x' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await call(ws, 1, 'appInfo', {})).toEqual({
+      ok: true,
+      value: { name: 'Facteur', version: '1.2.3', runtime: 'browser' },
+    });
+    expect(await call(ws, 2, 'addServer', { host: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
     const event = new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
     emit();
     expect(await event).toMatchObject({ event: 'log', payload: { message: 'hello' } });

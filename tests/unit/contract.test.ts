@@ -8,7 +8,12 @@ import { loadConfig } from '../../src/main/config';
 import { createDispatcher } from '../../src/main/ipc/dispatcher';
 import { buildApi, type IpcLike } from '../../src/preload/build-api';
 
-const app = () => createApp({ config: loadConfig({ FACTEUR_HOME: mkdtempSync(join(tmpdir(), 'facteur-')) }), runtime: 'cli', version: '1.0.0' });
+const app = () =>
+  createApp({
+    config: loadConfig({ FACTEUR_HOME: mkdtempSync(join(tmpdir(), 'facteur-')) }),
+    runtime: 'cli',
+    version: '1.0.0',
+  });
 
 describe('the contract', () => {
   it('names the same methods and events in channels.ts and contract.ts', () => {
@@ -34,7 +39,9 @@ describe('the contract', () => {
     expect(Object.keys(api).sort()).toEqual([...Object.keys(contract), 'on'].sort());
     for (const method of methods) await api[method]!({});
     expect(invoked).toEqual(methods.map(ipcChannel));
-    expect(() => (api.on as unknown as (e: string, l: () => void) => void)('not-an-event', () => undefined)).toThrow(/Unknown event/);
+    expect(() =>
+      (api.on as unknown as (e: string, l: () => void) => void)('not-an-event', () => undefined),
+    ).toThrow(/Unknown event/);
   });
 });
 
@@ -42,7 +49,10 @@ describe('the dispatcher', () => {
   const dispatch = createDispatcher(app().handlers);
 
   it('answers a valid request in an ok envelope', async () => {
-    expect(await dispatch('appInfo', {})).toEqual({ ok: true, value: { name: 'Facteur', version: '1.0.0', runtime: 'cli' } });
+    expect(await dispatch('appInfo', {})).toEqual({
+      ok: true,
+      value: { name: 'Facteur', version: '1.0.0', runtime: 'cli' },
+    });
   });
 
   it('rejects an unknown method', async () => {

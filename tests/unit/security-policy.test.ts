@@ -5,7 +5,13 @@ import { contentSecurityPolicy, isAppUrl, secureWebPreferences } from '../../src
 describe('Electron security defaults', () => {
   it('isolates and sandboxes the renderer with no Node access', () => {
     const prefs = secureWebPreferences('/p.js');
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
   });
 
   it('uses a strict CSP with no unsafe sources, also in the page itself', () => {

@@ -4,7 +4,8 @@ import { algorithmOf, fingerprintOf } from '../../src/main/services/ssh/fingerpr
 
 describe('server facts', () => {
   it('parses the one-round-trip script output', () => {
-    const stdout = 'os=Debian GNU/Linux 12 (bookworm)\narch=x86_64\nmem=2061529088\ndisk_total=52521566208\ndisk_free=40000000000\n';
+    const stdout =
+      'os=Debian GNU/Linux 12 (bookworm)\narch=x86_64\nmem=2061529088\ndisk_total=52521566208\ndisk_free=40000000000\n';
     const facts = parseFacts({ code: 0, stdout, stderr: '' }, '20.10.24', new Date('2026-01-01T00:00:00Z'));
     expect(facts).toEqual({
       os: 'Debian GNU/Linux 12 (bookworm)',
@@ -26,7 +27,12 @@ describe('server facts', () => {
 describe('host key fingerprints', () => {
   it('reads the algorithm and prints the OpenSSH SHA256 form', () => {
     const name = Buffer.from('ssh-ed25519');
-    const blob = Buffer.concat([Buffer.from([0, 0, 0, name.length]), name, Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
+    const blob = Buffer.concat([
+      Buffer.from([0, 0, 0, name.length]),
+      name,
+      Buffer.from([0, 0, 0, 32]),
+      Buffer.alloc(32, 7),
+    ]);
     expect(algorithmOf(blob)).toBe('ssh-ed25519');
     expect(fingerprintOf(blob)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(algorithmOf(Buffer.from([0, 0]))).toBe('unknown');
