@@ -1,5 +1,7 @@
 // Schema of one mailbox file (encrypted with the mailbox key). Append-only list: never edit a
 // shipped migration, add a new one (PRAGMA user_version counts them).
+// Indexes are few on purpose: each index touched by an append is one more 4 KB page encrypted
+// and fsynced per delivered message; lookups go through rowids and (folder_id, uid).
 import type { Db } from './sqlite-adapter.ts';
 import type { Migration } from './migrations.ts';
 
@@ -34,13 +36,8 @@ export const MAILBOX_MIGRATIONS: readonly Migration[] = [
         summary TEXT NOT NULL                        -- JSON cache (envelope, structure...) for fast FETCH
       );
       -- Raw RFC 5322 bytes in fixed-size pieces: partial FETCH and large messages read only what they need.
-      CREATE TABLE body_chunks (
-        id      INTEGER PRIMARY KEY,
-        body_id INTEGER NOT NULL REFERENCES bodies(id) ON DELETE CASCADE,
-        seq     INTEGER NOT NULL,
-        data    BLOB NOT NULL,
-        UNIQUE (body_id, seq)
-      );
+      -- rowid = body_id * 4096 + seq: one b-tree and no index to maintain (fewer pages per append).
+      CREATE TABLE body_chunks (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
       CREATE TABLE messages (
         id            INTEGER PRIMARY KEY,
         folder_id     INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
@@ -49,11 +46,10 @@ export const MAILBOX_MIGRATIONS: readonly Migration[] = [
         flags         TEXT NOT NULL DEFAULT '',      -- space-separated, sorted
         internal_date INTEGER NOT NULL,              -- ms since epoch
         size          INTEGER NOT NULL,
-        body_id       INTEGER NOT NULL REFERENCES bodies(id),
+        body_id       INTEGER NOT NULL,              -- bodies.id; counted in bodies.refs (no FK: a
+                                                     -- FK would scan messages on every body delete)
         UNIQUE (folder_id, uid)
       );
-      CREATE INDEX messages_modseq ON messages (folder_id, modseq);
-      CREATE INDEX messages_body ON messages (body_id);
       -- Change journal: lets another process (IMAP IDLE, POP3) learn what changed since a modseq.
       CREATE TABLE changes (
         id        INTEGER PRIMARY KEY,
@@ -63,13 +59,14 @@ export const MAILBOX_MIGRATIONS: readonly Migration[] = [
         uid       INTEGER NOT NULL,
         at        INTEGER NOT NULL
       );
-      CREATE INDEX changes_folder ON changes (folder_id, id);
       -- Spool files already moved in: makes draining idempotent across crashes.
       CREATE TABLE spool_receipts (spool_id TEXT PRIMARY KEY, message_id INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
       -- Full-text index inside the encrypted file; contentless (the text is in body_chunks already).
+      -- detail=column keeps no token positions: half the index pages written per append (every
+      -- page costs a ChaCha20-Poly1305 pass), at the price of phrase queries (see search-query.ts).
       CREATE VIRTUAL TABLE body_fts USING fts5(
         subject, sender, recipients, headers, body,
-        content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+        content='', contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2'
       );
     `);
     const now = Date.now();

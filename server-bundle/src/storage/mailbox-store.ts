@@ -10,6 +10,8 @@ import { openDatabase, type Db, type Statement } from './sqlite-adapter.ts';
 import { ALL, MAX_UID, normalizeRanges, type UidRange } from './uid-ranges.ts';
 
 export const CHUNK_BYTES = 256 * 1024;
+/** body_chunks rowid = body id * CHUNK_SLOTS + seq (messages up to 1 GiB). */
+const CHUNK_SLOTS = 4096;
 
 export interface Folder {
   id: number;
@@ -318,9 +320,10 @@ export class MailboxStore {
         this.#q('INSERT INTO bodies (size, refs, summary) VALUES (?, 1, ?)').run(raw.length, JSON.stringify(input.summary ?? {}))
           .lastInsertRowid,
       );
-      const addChunk = this.#q('INSERT INTO body_chunks (body_id, seq, data) VALUES (?, ?, ?)');
+      if (raw.length > CHUNK_BYTES * CHUNK_SLOTS) throw new FolderError('CANNOT', 'message too large');
+      const addChunk = this.#q('INSERT INTO body_chunks (id, data) VALUES (?, ?)');
       for (let off = 0, seq = 0; off < raw.length || seq === 0; off += CHUNK_BYTES, seq++) {
-        addChunk.run(bodyId, seq, raw.subarray(off, off + CHUNK_BYTES));
+        addChunk.run(bodyId * CHUNK_SLOTS + seq, raw.subarray(off, off + CHUNK_BYTES));
       }
       const t = input.text;
       this.#q('INSERT INTO body_fts (rowid, subject, sender, recipients, headers, body) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -407,7 +410,11 @@ export class MailboxStore {
   readRaw(folderId: number, uid: number): Buffer | undefined {
     const m = this.#bodyOf(folderId, uid);
     if (!m) return undefined;
-    const parts = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE body_id = ? ORDER BY seq').all(m.body_id);
+    const base = m.body_id * CHUNK_SLOTS;
+    const parts = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE id BETWEEN ? AND ? ORDER BY id').all(
+      base,
+      base + CHUNK_SLOTS - 1,
+    );
     return parts.length === 1 ? parts[0]!.data : Buffer.concat(parts.map((p) => p.data), m.size);
   }
 
@@ -419,9 +426,10 @@ export class MailboxStore {
     if (start >= end) return Buffer.alloc(0);
     const first = Math.floor(start / CHUNK_BYTES);
     const last = Math.floor((end - 1) / CHUNK_BYTES);
-    const parts = this.#q<{ seq: number; data: Buffer }>(
-      'SELECT seq, data FROM body_chunks WHERE body_id = ? AND seq BETWEEN ? AND ? ORDER BY seq',
-    ).all(m.body_id, first, last);
+    const parts = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE id BETWEEN ? AND ? ORDER BY id').all(
+      m.body_id * CHUNK_SLOTS + first,
+      m.body_id * CHUNK_SLOTS + last,
+    );
     const joined = parts.length === 1 ? parts[0]!.data : Buffer.concat(parts.map((p) => p.data));
     const base = first * CHUNK_BYTES;
     return joined.subarray(start - base, end - base);
@@ -432,8 +440,8 @@ export class MailboxStore {
     const m = this.#bodyOf(folderId, uid);
     if (!m) return;
     const count = Math.max(1, Math.ceil(m.size / CHUNK_BYTES));
-    const one = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE body_id = ? AND seq = ?');
-    for (let seq = 0; seq < count; seq++) yield one.get(m.body_id, seq)!.data;
+    const one = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE id = ?');
+    for (let seq = 0; seq < count; seq++) yield one.get(m.body_id * CHUNK_SLOTS + seq)!.data;
   }
 
   /** STORE / UID STORE with CONDSTORE: one new modseq for all messages changed by this call. */
@@ -545,11 +553,13 @@ export class MailboxStore {
     const unref = this.#q<{ refs: number }>('UPDATE bodies SET refs = refs - 1 WHERE id = ? RETURNING refs');
     const delBody = this.#q('DELETE FROM bodies WHERE id = ?');
     const delFts = this.#q('DELETE FROM body_fts WHERE rowid = ?');
+    const delChunks = this.#q('DELETE FROM body_chunks WHERE id BETWEEN ? AND ?');
     for (const r of rows) {
       del.run(r.id);
       if ((unref.get(r.body_id)?.refs ?? 0) <= 0) {
         delFts.run(r.body_id);
-        delBody.run(r.body_id); // chunks follow through ON DELETE CASCADE
+        delBody.run(r.body_id);
+        delChunks.run(r.body_id * CHUNK_SLOTS, r.body_id * CHUNK_SLOTS + CHUNK_SLOTS - 1);
       }
     }
   }
@@ -592,8 +602,8 @@ export class MailboxStore {
             'SELECT id, folder_id, modseq, kind, uid FROM changes WHERE id > ? ORDER BY id',
           ).all(afterId)
         : this.#q<{ id: number; folder_id: number; modseq: number; kind: Change['kind']; uid: number }>(
-            'SELECT id, folder_id, modseq, kind, uid FROM changes WHERE folder_id = ? AND id > ? ORDER BY id',
-          ).all(folderId, afterId);
+            'SELECT id, folder_id, modseq, kind, uid FROM changes WHERE id > ? AND folder_id = ? ORDER BY id',
+          ).all(afterId, folderId);
     return rows.map((r) => ({ id: r.id, folderId: r.folder_id, modseq: r.modseq, kind: r.kind, uid: r.uid }));
   }
 

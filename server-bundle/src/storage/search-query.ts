@@ -36,10 +36,16 @@ export interface SqlCondition {
   params: unknown[];
 }
 
-/** One FTS5 phrase query with a prefix match on its last word; null when it has no word at all. */
-export function ftsPhrase(term: string): string | null {
-  if (!/[\p{L}\p{N}]/u.test(term)) return null;
-  return `"${term.replace(/"/g, '""')}" *`;
+/**
+ * FTS5 query for one search term: every word of it, each as a prefix, all required.
+ * The index keeps no positions (detail=column), so "lunch plans" matches both words anywhere in
+ * the field rather than the exact phrase: a slightly wider net, never a missed message.
+ * Null when the term has no word at all (IMAP then matches everything, as "" would).
+ */
+export function ftsQuery(term: string): string | null {
+  const words = term.match(/[\p{L}\p{N}\p{M}]+/gu);
+  if (!words) return null;
+  return words.map((w) => `"${w}"*`).join(' AND ');
 }
 
 const FTS_COLUMNS = {
@@ -73,12 +79,12 @@ export function buildSearch(q: SearchQuery): SqlCondition {
   }
   for (const key of Object.keys(FTS_COLUMNS) as Array<keyof typeof FTS_COLUMNS>) {
     for (const term of q[key] ?? []) {
-      const phrase = ftsPhrase(term);
-      if (!phrase) continue;
+      const q = ftsQuery(term);
+      if (!q) continue;
       const col = FTS_COLUMNS[key];
       parts.push({
         sql: 'm.body_id IN (SELECT rowid FROM body_fts WHERE body_fts MATCH ?)',
-        params: [col ? `{${col}} : ${phrase}` : phrase],
+        params: [col ? `{${col}} : (${q})` : q],
       });
     }
   }
