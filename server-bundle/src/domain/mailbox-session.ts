@@ -4,7 +4,7 @@ import { DecryptionError } from '../crypto/aead.ts';
 import type { HybridPrivateKey } from '../crypto/hybrid-kem.ts';
 import { mailboxKemKey } from '../crypto/mailbox-keys.ts';
 import type { ConfigStore, MailboxRecord } from '../storage/config-store.ts';
-import { MailboxStore, type AppendResult } from '../storage/mailbox-store.ts';
+import { MailboxStore, type AppendInput, type AppendResult } from '../storage/mailbox-store.ts';
 import type { Spool } from '../storage/spool.ts';
 import { DomainError } from './errors.ts';
 import type { MessageAnalyzer } from './message-analyzer.ts';
@@ -35,6 +35,9 @@ export type MailboxView = Pick<
   | 'changesSince'
   | 'usage'
 >;
+
+const DRAIN_BATCH_MESSAGES = 64;
+const DRAIN_BATCH_BYTES = 16 * 1024 * 1024;
 
 export interface SessionDeps {
   config: ConfigStore;
@@ -97,6 +100,7 @@ export class MailboxSession {
    * Moves sealed spool files into INBOX. Idempotent and crash-safe: each message is recorded with
    * its spool id in the same transaction that stores it, and the file is deleted only after that
    * commit is durable; a file seen again is skipped. Concurrent calls share one run.
+   * Other processes with this mailbox open learn about the new messages from changesSince().
    */
   drainSpool(): Promise<DrainReport> {
     if (!this.#draining) {
@@ -110,6 +114,21 @@ export class MailboxSession {
     const id = this.mailbox.id;
     const report: DrainReport = { delivered: 0, duplicates: 0, failed: [] };
     const inbox = this.#store.getFolder('INBOX')!.id;
+    // Messages are committed in batches: one fsync for many messages after a busy weekend.
+    let batch: Array<{ spoolId: string; input: AppendInput }> = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      const items = batch;
+      batch = [];
+      batchBytes = 0;
+      const results = this.#store.batch(() => items.map((b) => this.#store.append(inbox, b.input)));
+      for (const [i, r] of results.entries()) {
+        await spool.remove(id, items[i]!.spoolId);
+        if (r.duplicate) report.duplicates++;
+        else report.delivered++;
+      }
+    };
     for (const spoolId of await spool.list(id)) {
       if (this.#closed) break;
       if (this.#store.hasSpoolReceipt(spoolId)) {
@@ -129,17 +148,14 @@ export class MailboxSession {
         throw err;
       }
       const a = await analyzer.analyze(msg.raw);
-      const r = this.#store.append(inbox, {
-        raw: msg.raw,
-        internalDate: msg.envelope.receivedAt,
-        summary: a.summary,
-        text: a.text,
+      batch.push({
         spoolId,
+        input: { raw: msg.raw, internalDate: msg.envelope.receivedAt, summary: a.summary, text: a.text, spoolId },
       });
-      await spool.remove(id, spoolId);
-      if (r.duplicate) report.duplicates++;
-      else report.delivered++;
+      batchBytes += msg.raw.length;
+      if (batch.length >= DRAIN_BATCH_MESSAGES || batchBytes >= DRAIN_BATCH_BYTES) await flush();
     }
+    if (!this.#closed) await flush();
     if (report.delivered) this.reportUsage();
     return report;
   }
