@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MailboxSession } from '../../src/domain/mailbox-session.ts';
 import { defaultAnalyzer } from '../../src/domain/message-analyzer.ts';
@@ -107,6 +108,40 @@ describe('delivery to the spool and drain into the mailbox', () => {
     expect(await core.spool.list(alice.id)).toEqual([]);
     s1.close();
     s2.close();
+    core.close();
+  });
+
+  it('carries a 60 MB message from SMTP stream to mailbox, byte-identical', async () => {
+    const { core } = await setup({ maxMessageBytes: 70 * 1024 * 1024 });
+    const head = Buffer.from(
+      'From: a@remote.org\r\nTo: alice@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n' +
+        '--B\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n' +
+        'Content-Disposition: attachment; filename=big.bin\r\n\r\n',
+    );
+    const line = Buffer.from(randomBytes(57).toString('base64') + '\r\n');
+    const lines = Math.ceil((60 * 1024 * 1024) / line.length);
+    const block = Buffer.concat(Array.from({ length: 1000 }, () => line));
+    async function* smtpData() {
+      yield head;
+      for (let n = 0; n < lines; n += 1000) yield n + 1000 <= lines ? block : block.subarray(0, (lines - n) * line.length);
+      yield Buffer.from('--B--\r\n');
+    }
+    const total = head.length + lines * line.length + 7;
+    const hash = createHash('sha256');
+    for await (const c of smtpData()) hash.update(c);
+    const rcpt = await core.delivery.checkRecipient('alice@example.com', total);
+    await core.delivery.deliver([rcpt], smtpData(), { mailFrom: 'a@remote.org' });
+    const s = await core.openSession('alice@example.com', 'pw');
+    const inbox = s.view.getFolder('INBOX')!.id;
+    const [m] = s.view.fetch(inbox);
+    expect(m!.size).toBe(total);
+    expect((m!.summary as { attachments: number }).attachments).toBe(1);
+    const h2 = createHash('sha256');
+    for (const c of s.view.readRawChunks(inbox, m!.uid)) h2.update(c);
+    expect(h2.digest('hex')).toBe(hash.digest('hex'));
+    expect(s.view.search(inbox, { text: ['attachment'] })).toEqual([m!.uid]);
+    s.close();
     core.close();
   });
 
