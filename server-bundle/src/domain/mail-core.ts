@@ -35,6 +35,7 @@ export class MailCore {
   readonly loginCache: LoginCache;
   readonly #analyzer: MessageAnalyzer;
   readonly #dataDir: string;
+  readonly #sweeper: NodeJS.Timeout;
 
   private constructor(dataDir: string, config: ConfigStore, opts: MailCoreOptions) {
     this.#dataDir = dataDir;
@@ -49,6 +50,8 @@ export class MailCore {
       kdfCost: opts.kdfCost,
     });
     this.delivery = new Delivery(config, this.spool, { maxMessageBytes: opts.maxMessageBytes });
+    // Expired keys are zeroed on a timer, not only when next looked up: K must not linger in memory.
+    this.#sweeper = setInterval(() => this.loginCache.sweep(), 15_000).unref();
   }
 
   static async open(opts: MailCoreOptions): Promise<MailCore> {
@@ -84,6 +87,7 @@ export class MailCore {
   }
 
   close(): void {
+    clearInterval(this.#sweeper);
     this.loginCache.clear();
     this.config.close();
   }

@@ -193,15 +193,23 @@ export class Spool {
   async read(mailboxId: string, id: string, key: HybridPrivateKey): Promise<SpooledMessage> {
     if (!ID_RE.test(id)) throw new Error('invalid spool id');
     const opener = new Opener(key, { context: spoolContext(mailboxId, id) });
-    const parts: Buffer[] = [];
-    for await (const chunk of createReadStream(join(this.#dir(mailboxId), `${id}${SUFFIX}`), { highWaterMark: 1 << 20 })) {
-      parts.push(...opener.update(chunk as Buffer));
+    const path = join(this.#dir(mailboxId), `${id}${SUFFIX}`);
+    // The sealed file is larger than its plaintext: one buffer of that size holds the result,
+    // so a 50 MB message costs 50 MB once, not once per chunk plus once concatenated.
+    const { size } = await stat(path);
+    const plain = Buffer.allocUnsafe(size);
+    let len = 0;
+    const put = (b: Buffer) => {
+      b.copy(plain, len);
+      len += b.length;
+    };
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      for (const b of opener.update(chunk as Buffer)) put(b);
     }
-    parts.push(opener.final());
-    const plain = Buffer.concat(parts);
+    put(opener.final());
     const metaLen = plain.readUInt32BE(0);
     const envelope = JSON.parse(plain.subarray(4, 4 + metaLen).toString('utf8')) as SpoolEnvelope;
-    return { id, envelope, raw: plain.subarray(4 + metaLen) };
+    return { id, envelope, raw: plain.subarray(4 + metaLen, len) };
   }
 
   /** Removes a drained file. Not fsynced: if the unlink is lost, the mailbox's receipt skips it. */
