@@ -26,11 +26,14 @@ export class SmtpWire {
     this.#attach(socket);
   }
 
-  static async connect(opts: { host: string; port: number; tls?: boolean; timeoutMs?: number }): Promise<SmtpWire> {
+  static async connect(opts: { host: string; port: number; tls?: boolean; timeoutMs?: number; localAddress?: string }): Promise<SmtpWire> {
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
       const s = opts.tls
-        ? tlsConnect({ host: opts.host, port: opts.port, rejectUnauthorized: false, servername: 'mail.example.com' }, () => resolve(s))
-        : netConnect({ host: opts.host, port: opts.port }, () => resolve(s));
+        ? tlsConnect(
+            { host: opts.host, port: opts.port, rejectUnauthorized: false, servername: 'mail.example.com', ...({ localAddress: opts.localAddress } as object) },
+            () => resolve(s),
+          )
+        : netConnect({ host: opts.host, port: opts.port, localAddress: opts.localAddress }, () => resolve(s));
       s.once('error', reject);
     });
     socket.setTimeout(opts.timeoutMs ?? 30_000, () => socket.destroy(new Error('smtp wire timeout')));

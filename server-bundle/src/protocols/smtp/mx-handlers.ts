@@ -34,6 +34,7 @@ export function createMxHandlers(deps: IngestDeps, opts: { maxMessageBytes: numb
         message,
       });
       log.info('smtp.accepted', { role: 'mx', session: s.id, tx, bytes: r.bytes, mailboxes: r.spooled.length, queued: !!r.queued });
+      log.debug('smtp.stored', { tx, spoolIds: r.spooled.map((x) => x.spoolId), queueId: r.queued });
       return `OK: message accepted ${tx}`;
     },
   };

@@ -87,6 +87,7 @@ export function createSubmissionHandlers(deps: SubmissionDeps, opts: { maxMessag
         message,
       });
       log.info('smtp.accepted', { role: 'submission', session: s.id, tx, bytes: r.bytes, mailboxes: r.spooled.length, queued: !!r.queued });
+      log.debug('smtp.stored', { tx, spoolIds: r.spooled.map((x) => x.spoolId), queueId: r.queued });
       return `OK: message accepted ${tx}`;
     },
   };
