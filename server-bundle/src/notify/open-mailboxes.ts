@@ -120,8 +120,9 @@ export class OpenMailboxes {
   }
 
   #onEvent(e: MailboxEvent): void {
-    if (this.#events && e.origin === this.#events.origin) return; // already handled locally
     if (!this.#entries.has(e.mailboxId)) return;
+    // Our own "changed" was handled when it was made; new mail may come from a role of this process.
+    if (e.kind === 'changed' && this.#events && e.origin === this.#events.origin) return;
     if (e.kind === 'new-mail') void this.drain(e.mailboxId);
     else this.#wake(e.mailboxId);
   }

@@ -174,11 +174,23 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
   }
 
   async createFolder(user: ImapUser, path: string): Promise<void> {
+    this.#createParents(user, path);
     user.view.createFolder(path);
   }
 
   async renameFolder(user: ImapUser, from: string, to: string): Promise<void> {
+    if (!user.view.getFolder(from)) throw new FolderError('NONEXISTENT', `no folder ${from}`);
+    this.#createParents(user, to);
     user.view.renameFolder(from, to);
+  }
+
+  /** RFC 3501 CREATE / RENAME: superior hierarchical names are created as needed. */
+  #createParents(user: ImapUser, path: string): void {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (parent && !user.view.getFolder(parent)) user.view.createFolder(parent);
+    }
   }
 
   async deleteFolder(user: ImapUser, path: string): Promise<void> {

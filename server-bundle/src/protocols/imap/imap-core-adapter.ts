@@ -509,7 +509,9 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
     addListener(session: SessionWithUser<U>, callback: (message?: unknown) => void) {
       const u = session[USER];
       if (u === undefined) return;
-      unwatch.set(callback, backend.watch(u, () => callback()));
+      // imap-core's listener reads `this._closing` (it expects an EventEmitter as `this`).
+      const self = {};
+      unwatch.set(callback, backend.watch(u, () => callback.call(self)));
     },
     removeListener(_session: CoreSession, callback: (message?: unknown) => void) {
       unwatch.get(callback)?.();
@@ -930,7 +932,9 @@ function fetchResponse(seq: number, query: readonly CoreFetchQueryItem[], values
         const sv = v as StreamValue;
         list.push({ type: 'LITERAL', value: sv.value, expectedLength: sv.expectedLength, startFrom: sv.startFrom, maxLength: sv.maxLength });
       } else {
-        list.push({ type: 'LITERAL', value: v ?? '' });
+        // imap-core's stream compiler measures literals with toString(): give it a 'binary' string,
+        // whose length is the byte count (a Buffer would be measured in UTF-8 characters).
+        list.push({ type: 'LITERAL', value: Buffer.isBuffer(v) ? v.toString('latin1') : (v ?? '') });
       }
     } else {
       list.push({ type: 'ATOM', value: String(v ?? '') });
