@@ -1,0 +1,58 @@
+// What each role starts, given an opened context. Ports come from the config (plus its offset).
+import { startImap } from '../protocols/imap/start-imap.ts';
+import type { RoleHandle } from '../protocols/listeners.ts';
+import { RedisMaildropLock } from '../protocols/pop3/maildrop-lock.ts';
+import { startPop3 } from '../protocols/pop3/start-pop3.ts';
+import { startMx, startSubmission } from '../protocols/smtp/index.ts';
+import type { RoleContext } from './role-context.ts';
+import { portOf, type RoleName } from './server-config.ts';
+
+export interface RunningRole {
+  addresses: ReadonlyArray<{ address: string; port: number }>;
+  close(): Promise<void>;
+}
+
+type Starter = (ctx: RoleContext) => Promise<RunningRole | RoleHandle>;
+
+export const roleStarters: Record<RoleName, Starter> = {
+  mx: (ctx) =>
+    startMx(
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log },
+      { hostname: ctx.config.hostname, hosts: ctx.config.listen, port: portOf(ctx.config, 'mx'), maxMessageBytes: ctx.config.maxMessageBytes },
+    ),
+  submission: (ctx) =>
+    startSubmission(
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log },
+      {
+        hostname: ctx.config.hostname,
+        hosts: ctx.config.listen,
+        port: portOf(ctx.config, 'submission'),
+        tlsPort: portOf(ctx.config, 'submissions'),
+        maxMessageBytes: ctx.config.maxMessageBytes,
+      },
+    ),
+  imap: (ctx) =>
+    startImap(
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, events: ctx.events, log: ctx.log },
+      {
+        listeners: ctx.config.listen.flatMap((host) => [
+          { host, port: portOf(ctx.config, 'imaps'), tls: 'implicit' as const },
+          { host, port: portOf(ctx.config, 'imap'), tls: 'starttls' as const },
+        ]),
+        maxMessageBytes: ctx.config.maxMessageBytes,
+        pollIntervalMs: ctx.config.imap.pollIntervalMs,
+        idleTimeoutMs: ctx.config.imap.idleTimeoutMs,
+        serverName: ctx.config.hostname,
+      },
+    ),
+  pop3: (ctx) =>
+    startPop3(
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, events: ctx.events, lock: new RedisMaildropLock(ctx.redis), log: ctx.log },
+      {
+        listeners: ctx.config.listen.flatMap((host) => [
+          { host, port: portOf(ctx.config, 'pop3s'), tls: 'implicit' as const },
+          { host, port: portOf(ctx.config, 'pop3'), tls: 'starttls' as const },
+        ]),
+      },
+    ),
+};

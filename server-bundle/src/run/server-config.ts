@@ -1,0 +1,82 @@
+// The server's one configuration file (JSON), with defaults for everything. Every duration lives
+// here so tests can run a production policy in seconds. Secrets never live here: see secrets.json.
+import { readFile } from 'node:fs/promises';
+
+export const ROLES = ['mx', 'submission', 'imap', 'pop3'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export interface ServerConfig {
+  /** Host name in greetings and the self-signed certificate. */
+  hostname: string;
+  dataDir: string;
+  /** Addresses every listener binds; '::' is one dual-stack socket (IPv6 and IPv4). */
+  listen: string[];
+  /** Added to every port: runs a whole stack unprivileged beside another one (development, tests). */
+  portOffset: number;
+  ports: { mx: number; submission: number; submissions: number; imap: number; imaps: number; pop3: number; pop3s: number };
+  redis: { url: string; keyPrefix: string };
+  maxMessageBytes: number;
+  loginCacheTtlMs: number;
+  throttle: { maxFailures: number; windowMs: number; blockMs: number };
+  imap: { pollIntervalMs: number; idleTimeoutMs: number };
+  /** Dev stack supervisor: delay before a crashed role is started again. */
+  restartDelayMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  hostname: 'localhost',
+  dataDir: '/var/lib/facteur',
+  listen: ['::'],
+  portOffset: 0,
+  ports: { mx: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 },
+  redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'facteur:' },
+  maxMessageBytes: 50 * 1024 * 1024,
+  loginCacheTtlMs: 5 * 60_000,
+  throttle: { maxFailures: 10, windowMs: 15 * 60_000, blockMs: 15 * 60_000 },
+  imap: { pollIntervalMs: 30_000, idleTimeoutMs: 30 * 60_000 },
+  restartDelayMs: 1_000,
+  logLevel: 'info',
+};
+
+export class ConfigError extends Error {}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep-merges `patch` over `base`, refusing unknown keys and values of the wrong type. */
+function merge<T>(base: T, patch: unknown, path: string): T {
+  if (patch === undefined) return base;
+  if (isPlain(base)) {
+    if (!isPlain(patch)) throw new ConfigError(`${path || 'config'} must be an object`);
+    const out: Plain = { ...base };
+    for (const [k, v] of Object.entries(patch)) {
+      if (!(k in base)) throw new ConfigError(`unknown setting ${path ? path + '.' : ''}${k}`);
+      out[k] = merge((base as Plain)[k], v, path ? `${path}.${k}` : k);
+    }
+    return out as T;
+  }
+  if (Array.isArray(base)) {
+    if (!Array.isArray(patch) || !patch.every((x) => typeof x === 'string')) throw new ConfigError(`${path} must be a list of strings`);
+    return patch as T;
+  }
+  if (typeof patch !== typeof base) throw new ConfigError(`${path} must be a ${typeof base}`);
+  if (typeof patch === 'number' && (!Number.isFinite(patch) || patch < 0)) throw new ConfigError(`${path} must be a non-negative number`);
+  return patch as T;
+}
+
+export function resolveConfig(...patches: unknown[]): ServerConfig {
+  return patches.reduce<ServerConfig>((cfg, p) => merge(cfg, p, ''), DEFAULT_CONFIG);
+}
+
+export async function loadConfigFile(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+export function portOf(cfg: ServerConfig, name: keyof ServerConfig['ports']): number {
+  return cfg.ports[name] + cfg.portOffset;
+}
