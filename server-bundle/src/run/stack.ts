@@ -36,10 +36,21 @@ async function startRedis(dataDir: string): Promise<{ url: string; child: ChildP
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const port = await freePort();
   const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '60 1', '--appendonly', 'no'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise((r) => setTimeout(r, 150));
-  if (child.exitCode !== null) throw new Error('redis-server did not start (is it installed?)');
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('redis-server did not become ready in 10 s')), 10_000);
+    child.once('error', (err) => reject(new Error(`redis-server did not start (is it installed?): ${err.message}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout!.resume();
+        resolve();
+      }
+    });
+  });
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
