@@ -143,3 +143,9 @@ export function deeplyNestedMessage(depth: number): Buffer {
   }
   return Buffer.from(`From: a@remote.org\r\nTo: alice@example.com\r\nSubject: nested ${depth}\r\nMIME-Version: 1.0\r\n${body}`);
 }
+
+/** imapflow answers `false` when a command gets NO: fail the test there. */
+export function must<T>(v: T | false | undefined | null): T {
+  if (v === false || v === undefined || v === null) throw new Error('expected a value, got ' + String(v));
+  return v;
+}

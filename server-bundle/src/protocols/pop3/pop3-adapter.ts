@@ -51,8 +51,46 @@ interface CoreServer {
 
 const POP3Server = require('wildduck/lib/pop3/server') as new (options: Record<string, unknown>) => CoreServer;
 const POP3Connection = require('wildduck/lib/pop3/connection') as {
-  prototype: { command_LIST: Cb; command_UIDL: Cb; command_QUIT: Cb; _onClose: Cb; _setListeners: Cb } & ThisType<CoreConnection>;
+  prototype: { command_LIST: Cb; command_UIDL: Cb; command_QUIT: Cb; _onClose: Cb; _setListeners: Cb; read: Cb } & ThisType<CoreConnection>;
 };
+
+/** A command line longer than this (RFC 2449 allows 255 octets) closes the connection. */
+export const MAX_POP3_LINE = 8 * 1024;
+
+// wildduck's read() drops a partial line when a command arrives split across TCP segments, and
+// would buffer an endless line. Same logic, with the partial line kept and bounded.
+{
+  type Reader = CoreConnection & {
+    _socket: import('node:net').Socket;
+    _remainder: string;
+    queue: string[];
+    processing: boolean;
+    processQueue(): void;
+    close(): void;
+  };
+  POP3Connection.prototype.read = function (this: Reader) {
+    let chunk: Buffer | null;
+    let data = this._remainder;
+    while ((chunk = this._socket.read() as Buffer | null) !== null) {
+      data += chunk.toString('binary');
+      if (data.indexOf('\n') >= 0) {
+        const lines = data.split(/\r?\n/).map((line) => Buffer.from(line, 'binary').toString());
+        this._remainder = lines.pop() ?? '';
+        if (lines.length) this.queue = this.queue.length ? this.queue.concat(lines) : lines;
+        return this.processQueue();
+      }
+      if (data.length > MAX_POP3_LINE) {
+        this._remainder = '';
+        this.queue = [];
+        this.send('-ERR Command line too long');
+        this.close();
+        return;
+      }
+    }
+    this._remainder = data;
+    this.processing = false;
+  };
+}
 
 function listingCommand(field: 'size' | 'id') {
   return function (this: CoreConnection, args: string, next: Cb): void {

@@ -4,7 +4,7 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineWire } from '../line-wire.ts';
-import { message, multipartMessage, PASSWORD, startMailStack, type MailStack } from '../mail-stack.ts';
+import { message, multipartMessage, PASSWORD, must, startMailStack, type MailStack } from '../mail-stack.ts';
 
 let stack: MailStack;
 
@@ -121,7 +121,7 @@ describe('IMAP with imapflow', () => {
       // Partial fetch: BODY.PEEK[]<10.20> returns exactly those bytes.
       const part = await c.download('1', undefined, { maxBytes: 20 });
       const chunks: Buffer[] = [];
-      for await (const ch of part.content) chunks.push(ch as Buffer);
+      for await (const ch of must(part.content)) chunks.push(ch as Buffer);
       expect(Buffer.concat(chunks).equals(raw.subarray(0, 20))).toBe(true);
       const wire = await rawSession();
       await wire.imap('s', 'SELECT Fetch');
@@ -142,9 +142,9 @@ describe('IMAP with imapflow', () => {
       for (let i = 0; i < 3; i++) await c.append('Flags', message(`flag ${i}`, 'x'));
       await c.mailboxOpen('Flags');
       expect(await c.messageFlagsAdd('1:3', ['\\Seen'])).toBe(true);
-      const before = await c.fetchOne('2', { modseq: true, flags: true });
-      expect([...before!.flags!]).toEqual(['\\Seen']);
-      const modseq = before!.modseq!;
+      const before = await c.fetchOne('2', { flags: true, modseq: true } as Parameters<ImapFlow['fetchOne']>[1]);
+      expect([...must(before).flags!]).toEqual(['\\Seen']);
+      const modseq = must(before).modseq!;
       await c.messageFlagsAdd('2', ['$Later']);
       // Conditional store against the old modseq fails for message 2 only.
       const wire = await rawSession();
@@ -154,11 +154,11 @@ describe('IMAP with imapflow', () => {
       expect(res.join('\n')).toMatch(/\* 1 FETCH \(FLAGS \(\\Flagged \\Seen\) MODSEQ \(\d+\)\)/);
       wire.close();
       const after = await c.fetchOne('2', { flags: true });
-      expect([...after!.flags!].sort()).toEqual(['$Later', '\\Seen']);
+      expect([...must(after).flags!].sort()).toEqual(['$Later', '\\Seen']);
       await c.messageFlagsRemove('1:3', ['\\Seen']);
       const status = await c.status('Flags', { messages: true, unseen: true, uidNext: true, highestModseq: true });
-      expect(status).toMatchObject({ messages: 3, unseen: 3, uidNext: 4 });
-      expect(Number(status.highestModseq)).toBeGreaterThan(Number(modseq));
+      expect(must(status)).toMatchObject({ messages: 3, unseen: 3, uidNext: 4 });
+      expect(Number(must(status).highestModseq)).toBeGreaterThan(Number(modseq));
     });
   });
 
@@ -198,7 +198,7 @@ describe('IMAP with imapflow', () => {
       const moved = await c.messageMove('3', 'Dst', { uid: true });
       expect(moved).toMatchObject({ uidMap: new Map([[3, 3]]) });
       expect(expunged).toEqual([3]);
-      expect((await c.status('Dst', { messages: true })).messages).toBe(3);
+      expect(must(await c.status('Dst', { messages: true })).messages).toBe(3);
       // \Deleted + UID EXPUNGE of one message only, then EXPUNGE of the rest.
       await c.messageFlagsAdd('1,4', ['\\Deleted'], { uid: true });
       await c.messageDelete('4', { uid: true }); // UID EXPUNGE 4
@@ -248,8 +248,8 @@ describe('IMAP with imapflow', () => {
     await withClient(async (c) => {
       const box = await c.mailboxOpen('INBOX');
       const m = await c.fetchOne(String(box.exists), { source: true, envelope: true });
-      expect(m!.envelope!.subject).toBe('From the spool');
-      expect(m!.source!.equals(raw)).toBe(true);
+      expect(must(m).envelope!.subject).toBe('From the spool');
+      expect(must(m).source!.equals(raw)).toBe(true);
     });
   });
 });

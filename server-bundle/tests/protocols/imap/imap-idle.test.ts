@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { message, PASSWORD, startMailStack, type MailStack } from '../mail-stack.ts';
+import { message, PASSWORD, must, startMailStack, type MailStack } from '../mail-stack.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const OTHER = join(here, 'fixtures', 'other-process.ts');
@@ -87,7 +87,7 @@ describe('IMAP IDLE', () => {
     expect(e.count).toBe(e.prevCount + 1);
     expect(ms).toBeLessThan(1000);
     const m = await a.fetchOne('*', { envelope: true });
-    expect(m!.envelope!.subject).toBe('Idle one');
+    expect(must(m).envelope!.subject).toBe('Idle one');
     await a.logout();
   });
 
@@ -105,8 +105,8 @@ describe('IMAP IDLE', () => {
     expect(e.count).toBe(box.exists + 1);
     expect(ms).toBeLessThan(1000);
     const m = await a.fetchOne('*', { envelope: true, source: true });
-    expect(m!.envelope!.subject).toBe('From afar');
-    expect(m!.source!.equals(message('From afar', 'other process'))).toBe(true);
+    expect(must(m).envelope!.subject).toBe('From afar');
+    expect(must(m).source!.equals(message('From afar', 'other process'))).toBe(true);
     await a.logout();
   });
 
