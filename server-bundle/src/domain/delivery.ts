@@ -1,7 +1,7 @@
 // Inbound delivery (MX, and submission to local recipients): resolve recipients at RCPT time,
 // check size and quota, then seal the message to each mailbox's public key in the durable spool.
 // No mailbox key is needed here: SMTP never can read what it stores.
-import { parsePublicKey } from '../crypto/hybrid-kem.ts';
+import { parsePublicKey, type HybridPublicKey } from '../crypto/hybrid-kem.ts';
 import type { ConfigStore, MailboxRecord } from '../storage/config-store.ts';
 import type { Spool, SpoolRecipient } from '../storage/spool.ts';
 import { resolveRecipient, type Resolution } from './directory.ts';
@@ -23,6 +23,8 @@ export class Delivery {
   readonly #config: ConfigStore;
   readonly #spool: Spool;
   readonly maxMessageBytes: number;
+  /** Parsed mailbox public keys (importing ML-KEM + X25519 keys costs more than sealing 10 KB). */
+  readonly #keys = new Map<string, { bytes: Buffer; key: HybridPublicKey }>();
 
   constructor(config: ConfigStore, spool: Spool, opts: DeliveryOptions = {}) {
     this.#config = config;
@@ -36,6 +38,15 @@ export class Delivery {
     const resolution = resolveRecipient(this.#config, rcptTo);
     for (const m of resolution.mailboxes) await this.#checkQuota(m, declaredSize);
     return { rcptTo, resolution };
+  }
+
+  #publicKey(m: MailboxRecord): HybridPublicKey {
+    const hit = this.#keys.get(m.id);
+    if (hit && hit.bytes.equals(m.publicKey)) return hit.key;
+    if (this.#keys.size >= 10_000) this.#keys.clear();
+    const key = parsePublicKey(m.publicKey);
+    this.#keys.set(m.id, { bytes: Buffer.from(m.publicKey), key });
+    return key;
   }
 
   async #checkQuota(m: MailboxRecord, size: number): Promise<void> {
@@ -60,7 +71,7 @@ export class Delivery {
     for (const a of accepted) {
       for (const m of a.resolution.mailboxes) {
         if (!recipients.some((r) => r.mailboxId === m.id)) {
-          recipients.push({ mailboxId: m.id, publicKey: parsePublicKey(m.publicKey), rcptTo: a.rcptTo });
+          recipients.push({ mailboxId: m.id, publicKey: this.#publicKey(m), rcptTo: a.rcptTo });
         }
       }
       for (const f of a.resolution.forwards) forwards.add(f);

@@ -15,6 +15,7 @@ import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'nod
 import { join } from 'node:path';
 import { privateKeyFromSeed, type HybridPrivateKey } from '../crypto/hybrid-kem.ts';
 import { Opener, Sealer } from '../crypto/sealed-box.ts';
+import { DirSyncer } from '../storage/dir-sync.ts';
 import { configDbKeyOf, type ServerSecrets } from '../storage/server-secrets.ts';
 
 export interface OutboundEnvelope {
@@ -99,6 +100,7 @@ export class OutboundQueue {
   readonly dir: string;
   readonly #key: HybridPrivateKey;
   readonly #now: () => number;
+  readonly #dirSync = new DirSyncer({ maxOpenHandles: 1 });
   #dirReady: Promise<void> | undefined;
 
   constructor(dir: string, key: HybridPrivateKey, opts: { now?: () => number } = {}) {
@@ -135,9 +137,19 @@ export class OutboundQueue {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(meta.length);
     let state: 'open' | 'done' = 'open';
-    const put = async (bufs: Buffer[]) => {
-      if (!bufs.length) return;
-      await fh.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+    // Sealed output is written in batches: a small message costs one write.
+    let out: Buffer[] = [];
+    let outBytes = 0;
+    const put = async (bufs: Buffer[], flush = false) => {
+      for (const b of bufs) {
+        out.push(b);
+        outBytes += b.length;
+      }
+      if (!outBytes || (!flush && outBytes < 256 * 1024)) return;
+      const b = out.length === 1 ? out[0]! : Buffer.concat(out);
+      out = [];
+      outBytes = 0;
+      await fh.write(b);
     };
     const abort = async () => {
       if (state === 'done') return;
@@ -152,6 +164,7 @@ export class OutboundQueue {
       throw err;
     }
     const dir = this.dir;
+    const dirSync = this.#dirSync;
     return {
       id,
       async write(chunk: Uint8Array) {
@@ -161,12 +174,12 @@ export class OutboundQueue {
       async commit() {
         if (state !== 'open') throw new Error('queue entry already finished');
         try {
-          await put([sealer.final()]);
+          await put([sealer.final()], true);
           await fh.sync();
           await fh.close();
           state = 'done';
           await rename(tmp, final);
-          await fsyncDir(dir);
+          await dirSync.sync(dir);
           return id;
         } catch (err) {
           if (state === 'open') await abort();

@@ -15,6 +15,7 @@ import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'nod
 import { join } from 'node:path';
 import type { HybridPrivateKey, HybridPublicKey } from '../crypto/hybrid-kem.ts';
 import { Opener, Sealer } from '../crypto/sealed-box.ts';
+import { DirSyncer } from './dir-sync.ts';
 
 /** SMTP envelope facts kept with the message (sealed: the sender is private too). */
 export interface SpoolEnvelope {
@@ -76,12 +77,18 @@ interface Pending {
   fh: FileHandle;
   sealer: Sealer;
   written: number;
+  /** Sealed output not yet written: small messages go to disk in one write. */
+  out: Buffer[];
+  outBytes: number;
 }
+
+const WRITE_BATCH = 256 * 1024;
 
 export class Spool {
   readonly root: string;
   readonly #now: () => number;
   readonly #knownDirs = new Set<string>();
+  readonly #dirSync = new DirSyncer();
 
   constructor(root: string, opts: { now?: () => number } = {}) {
     this.root = root;
@@ -122,11 +129,17 @@ export class Spool {
         const tmp = join(dir, `${TMP_PREFIX}${id}`);
         const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
         const sealer = new Sealer(r.publicKey, { context: spoolContext(r.mailboxId, id) });
-        pending.push({ r, id, dir, tmp, fh, sealer, written: 0 });
+        pending.push({ r, id, dir, tmp, fh, sealer, written: 0, out: [], outBytes: 0 });
       }
-      const write = async (p: Pending, bufs: Buffer[]) => {
-        if (!bufs.length) return;
-        const b = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+      const write = async (p: Pending, bufs: Buffer[], flush = false) => {
+        for (const b of bufs) {
+          p.out.push(b);
+          p.outBytes += b.length;
+        }
+        if (!p.outBytes || (!flush && p.outBytes < WRITE_BATCH)) return;
+        const b = p.out.length === 1 ? p.out[0]! : Buffer.concat(p.out);
+        p.out = [];
+        p.outBytes = 0;
         await p.fh.write(b);
         p.written += b.length;
       };
@@ -141,13 +154,14 @@ export class Spool {
       }
       await Promise.all(
         pending.map(async (p) => {
-          await write(p, [p.sealer.final()]);
+          await write(p, [p.sealer.final()], true);
           await p.fh.sync();
           await p.fh.close();
         }),
       );
       for (const p of pending) await rename(p.tmp, join(p.dir, `${p.id}${SUFFIX}`));
-      await Promise.all([...new Set(pending.map((p) => p.dir))].map(fsyncDir));
+      // Group commit: concurrent deliveries into one directory share an fsync begun after their renames.
+      await Promise.all([...new Set(pending.map((p) => p.dir))].map((d) => this.#dirSync.sync(d)));
       return pending.map((p) => p.id);
     } catch (err) {
       await Promise.all(
