@@ -7,6 +7,7 @@ import type { Response } from '../shared/contract';
 import type { DesktopConfig } from './config';
 import type { Handlers } from './ipc/dispatcher';
 import { EventBus } from './ipc/events';
+import { PreflightService } from './services/preflight/preflight-service';
 import { ServerService } from './services/servers/server-service';
 import { ServerStore } from './services/servers/server-store';
 import { FileKeyProvider } from './services/vault/file-key-provider';
@@ -33,6 +34,7 @@ export function createApp(options: AppOptions): App {
   const keys = options.keyProvider ?? new FileKeyProvider(join(config.dataDir, 'vault.key'));
   const vault = new Vault(join(config.dataDir, 'vault.json'), keys);
   const servers = new ServerService(new ServerStore(join(config.dataDir, 'servers.json')), vault, config);
+  const preflight = new PreflightService(servers, config);
   const events = new EventBus();
 
   const handlers: Handlers = {
@@ -42,6 +44,7 @@ export function createApp(options: AppOptions): App {
     addServer: (req) => servers.add(req),
     checkServer: (req) => servers.check(req.id),
     removeServer: async (req) => ({ removed: await servers.remove(req.id) }),
+    runPreflight: (req) => preflight.run(req.id),
   };
 
   return { handlers, events, servers };

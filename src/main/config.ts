@@ -5,6 +5,14 @@ import { join } from 'node:path';
 export interface DesktopConfig {
   dataDir: string;
   ssh: { readyMs: number; keepaliveMs: number; commandMs: number };
+  preflight: {
+    /** A public mail server (host:port) the server tries to reach to test outbound port 25. */
+    smtpProbe: string;
+    smtpProbeTimeoutS: number;
+    /** Resolvers for reverse DNS; empty: the system's. */
+    dnsServers: string[];
+    dnsTimeoutMs: number;
+  };
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -23,6 +31,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       readyMs: num(env, 'FACTEUR_SSH_READY_MS', 8000),
       keepaliveMs: num(env, 'FACTEUR_SSH_KEEPALIVE_MS', 15000),
       commandMs: num(env, 'FACTEUR_SSH_COMMAND_MS', 30000),
+    },
+    preflight: {
+      smtpProbe: env.FACTEUR_SMTP_PROBE || 'gmail-smtp-in.l.google.com:25',
+      smtpProbeTimeoutS: num(env, 'FACTEUR_SMTP_PROBE_TIMEOUT_S', 5),
+      dnsServers: (env.FACTEUR_DNS_SERVERS ?? '').split(',').filter(Boolean),
+      dnsTimeoutMs: num(env, 'FACTEUR_DNS_TIMEOUT_MS', 3000),
     },
   };
 }

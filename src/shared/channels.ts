@@ -9,6 +9,7 @@ export const methods = [
   'addServer',
   'checkServer',
   'removeServer',
+  'runPreflight',
 ] as const;
 export const eventNames = ['progress', 'log'] as const;
 

@@ -52,6 +52,18 @@ export const serverProfile = z.object({
   facts: serverFacts.nullable(),
 });
 
+export const preflightCheck = z.object({
+  id: z.enum(['os', 'arch', 'memory', 'disk', 'privileges', 'docker', 'ports', 'clock', 'addresses', 'ptr', 'smtpOut', 'reachability']),
+  status: z.enum(['ok', 'warn', 'fail', 'unknown']),
+  /** What was found, short (e.g. "2.0 GB", "25, 80"). */
+  value: z.string(),
+  /** A plain-language sentence; `fix` says what to do when the status is not ok. */
+  message: z.string(),
+  fix: z.string().optional(),
+});
+
+export const preflightReport = z.object({ serverId: z.string(), ranAt: z.string(), checks: z.array(preflightCheck) });
+
 export const hostKeyScan = z.object({ algorithm: z.string(), fingerprint });
 
 const empty = z.object({}).strict();
@@ -86,6 +98,7 @@ export const contract = {
   },
   checkServer: { request: serverId, response: serverProfile },
   removeServer: { request: serverId, response: z.object({ removed: z.boolean() }) },
+  runPreflight: { request: serverId, response: preflightReport },
 } as const;
 
 export const events = {
@@ -115,5 +128,7 @@ export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 export type ServerProfile = z.output<typeof serverProfile>;
 export type ServerFacts = z.output<typeof serverFacts>;
 export type ServerAuth = z.output<typeof serverAuth>;
+export type PreflightCheck = z.output<typeof preflightCheck>;
+export type PreflightReport = z.output<typeof preflightReport>;
 
 export { methods, eventNames, ipcChannel, eventChannel } from './channels';
