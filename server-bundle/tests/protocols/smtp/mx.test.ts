@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,29 @@ describe('MX', () => {
     expect(readdirSync(join(s.dataDir, 'spool', alice.id)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
     expect(await s.inbox('alice@example.com', 'alice-pw')).toHaveLength(1);
   }, 120_000);
+
+  it('a client vanishing mid-DATA leaves no partial file and no message', async () => {
+    const s = await stack();
+    const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.mxPort });
+    await c.ehlo();
+    expect((await c.cmd('MAIL FROM:<carol@remote.org>')).code).toBe(250);
+    expect((await c.cmd('RCPT TO:<alice@example.com>')).code).toBe(250);
+    expect((await c.cmd('DATA')).code).toBe(354);
+    await c.write('Subject: cut\r\n\r\n' + 'y'.repeat(200_000));
+    c.destroy();
+    const alice = s.core.config.findMailbox('alice@example.com')!;
+    const spoolDir = join(s.dataDir, 'spool', alice.id);
+    const list = () => (existsSync(spoolDir) ? readdirSync(spoolDir) : []);
+    await new Promise((r) => setTimeout(r, 300));
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && list().length) await new Promise((r) => setTimeout(r, 20));
+    expect(list()).toEqual([]);
+    const d = await SmtpWire.connect({ host: '127.0.0.1', port: s.mxPort });
+    await d.ehlo();
+    expect((await d.send('carol@remote.org', ['alice@example.com'], message('Next'))).code).toBe(250);
+    await d.quit();
+    expect(await s.inbox('alice@example.com', 'alice-pw')).toEqual([message('Next')]);
+  });
 
   it('gives clean errors for malformed commands and invalid UTF-8, and keeps serving', async () => {
     const s = await stack();
