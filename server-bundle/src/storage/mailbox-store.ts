@@ -372,11 +372,13 @@ export class MailboxStore {
   fetch(
     folderId: number,
     ranges: readonly UidRange[] = ALL,
-    opts: { summary?: boolean; changedSince?: number } = {},
+    opts: { summary?: boolean; summaryKey?: string; changedSince?: number } = {},
   ): MessageInfo[] {
     const withSummary = opts.summary ?? true;
+    // summaryKey: only that top-level member of the summary (extracted by SQLite, parsed here).
+    const key = withSummary && opts.summaryKey !== undefined ? `$."${opts.summaryKey.replace(/["\\]/g, '')}"` : undefined;
     const sql = withSummary
-      ? `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, b.summary
+      ? `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, ${key ? 'json_extract(b.summary, ?)' : 'b.summary'} AS summary
            FROM messages m JOIN bodies b ON b.id = m.body_id
           WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ? AND m.modseq > ? ORDER BY m.uid`
       : `SELECT uid, modseq, flags, internal_date, size FROM messages
@@ -384,7 +386,8 @@ export class MailboxStore {
     const stmt = this.#q<MessageRow>(sql);
     const out: MessageInfo[] = [];
     for (const [a, b] of normalizeRanges(ranges)) {
-      for (const r of stmt.iterate(folderId, a, b, opts.changedSince ?? 0)) {
+      const rows = key ? stmt.iterate(key, folderId, a, b, opts.changedSince ?? 0) : stmt.iterate(folderId, a, b, opts.changedSince ?? 0);
+      for (const r of rows) {
         const m: MessageInfo = {
           uid: r.uid,
           modseq: r.modseq,
@@ -392,12 +395,13 @@ export class MailboxStore {
           internalDate: r.internal_date,
           size: r.size,
         };
-        if (withSummary) m.summary = JSON.parse(r.summary!);
+        if (withSummary && r.summary != null) m.summary = JSON.parse(r.summary);
         out.push(m);
       }
     }
     return out;
   }
+
 
   #bodyOf(folderId: number, uid: number): { body_id: number; size: number } | undefined {
     return this.#q<{ body_id: number; size: number }>('SELECT body_id, size FROM messages WHERE folder_id = ? AND uid = ?').get(

@@ -10,22 +10,23 @@ import type { LoginThrottle } from '../../security/login-throttle.ts';
 import { FolderError, type MessageInfo } from '../../storage/mailbox-store.ts';
 import { ALL } from '../../storage/uid-ranges.ts';
 import { ProtocolRefusal } from '../error-codes.ts';
-import type {
-  ConnectionInfo,
-  CopyResultInfo,
-  CoreSearchTerm,
-  FetchedMessage,
-  FetchRequest,
-  FolderListing,
-  FolderStatusInfo,
-  FolderUpdate,
-  ImapBackend,
-  ImapConnection,
-  OpenedFolder,
-  StoreRequest,
+import {
+  isImapStructure,
+  type ConnectionInfo,
+  type CopyResultInfo,
+  type CoreSearchTerm,
+  type FetchedMessage,
+  type FetchRequest,
+  type FolderListing,
+  type FolderStatusInfo,
+  type FolderUpdate,
+  type ImapBackend,
+  type ImapConnection,
+  type OpenedFolder,
+  type StoreRequest,
 } from './imap-core-adapter.ts';
 import { toRanges, translateSearch, usesModseq } from './imap-search.ts';
-import { imapStructureOf } from './imap-summary.ts';
+import { IMAP_SUMMARY_KEY } from './imap-summary.ts';
 
 /** A logged-in IMAP connection's hold on its mailbox. */
 export class ImapUser {
@@ -354,6 +355,7 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
       if (conn.closed || user.closed) return;
       const page = view.fetch(folderId, toRanges(req.uids.slice(i, i + FETCH_PAGE)), {
         summary: req.needStructure,
+        summaryKey: IMAP_SUMMARY_KEY, // only the IMAP part of the summary: half the bytes to parse
         changedSince: req.changedSince > 0 ? req.changedSince : undefined,
       });
       for (const m of page) yield fetched(view, folderId, m);
@@ -407,7 +409,7 @@ function fetched(view: MailboxView, folderId: number, m: MessageInfo): FetchedMe
     flags: m.flags,
     internalDate: m.internalDate,
     size: m.size,
-    structure: m.summary === undefined ? undefined : imapStructureOf(m.summary),
+    structure: isImapStructure(m.summary) ? m.summary : undefined,
     raw: whole,
     rawRange(start, length) {
       if (raw) return raw.subarray(start, start + length);

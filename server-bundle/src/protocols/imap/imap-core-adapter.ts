@@ -169,57 +169,49 @@ wildErrors.setGelf({
 }
 
 // ------------------------------------------------------------------------------------------------
-// Stored structure cache (ENVELOPE, BODYSTRUCTURE, BODY) — JSON-safe form of imap-core's arrays.
+// Stored structure cache: ENVELOPE, BODYSTRUCTURE and BODY compiled once to their wire form, so a
+// FETCH copies strings instead of walking (and word-encoding) nested arrays for every message.
 
-/** JSON-safe nested arrays; Buffers become {$b: utf8} (or {$x: base64} when not valid UTF-8). */
-export type StoredValue = null | string | number | boolean | { $b: string } | { $x: string } | StoredValue[];
-
-export interface ImapStructure {
-  v: 1;
-  envelope: StoredValue;
-  bodystructure: StoredValue;
-  body: StoredValue;
+/** Wire forms ('binary' strings, i.e. one char per byte) of the three structure items. */
+export interface ImapWire {
+  envelope: string;
+  bodystructure: string;
+  body: string;
 }
 
-function toStored(v: unknown, depth = 0): StoredValue {
-  if (depth > 400) return null;
-  if (v === null || v === undefined || v === false) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Buffer.isBuffer(v)) {
-    const s = v.toString('utf8');
-    return Buffer.byteLength(s) === v.length && Buffer.from(s).equals(v) ? { $b: s } : { $x: v.toString('base64') };
-  }
-  if (Array.isArray(v)) return v.map((x) => toStored(x, depth + 1));
-  return String(v);
-}
-
-function fromStored(v: StoredValue | undefined): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v !== 'object') return v;
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = fromStored(v[i]);
-    return out;
-  }
-  if ('$b' in v) return Buffer.from(v.$b);
-  return Buffer.from(v.$x, 'base64');
+export interface ImapStructure extends ImapWire {
+  v: 2;
+  /** Forms for clients that enabled UTF8=ACCEPT, when they differ (non-ASCII names or subjects). */
+  utf8?: ImapWire;
 }
 
 const indexer = new Indexer();
 
+function wireOf(item: 'envelope' | 'bodystructure', value: unknown, utf8: boolean): string {
+  const encoded = imapTools.getQueryResponse([{ item }], { [item]: value }, { acceptUTF8Enabled: utf8 })[0];
+  return imapCore.imapHandler.compiler({ tag: '', command: '', attributes: [encoded] });
+}
+
 /** Computes the structure cache for a raw message. Throws on pathological input (callers fall back). */
 export function indexImapStructure(raw: Buffer): ImapStructure {
-  const tree = indexer.parseMimeTree(raw);
-  return {
-    v: 1,
-    envelope: toStored(indexer.getEnvelope(tree)),
-    bodystructure: toStored(indexer.getBodyStructure(tree)),
-    body: toStored(indexer.getBody(tree)),
+  // Each form is computed from a fresh tree: imap-core encodes values in place.
+  const make = (utf8: boolean): ImapWire => {
+    const tree = indexer.parseMimeTree(raw);
+    return {
+      envelope: wireOf('envelope', indexer.getEnvelope(tree), utf8),
+      bodystructure: wireOf('bodystructure', indexer.getBodyStructure(tree), utf8),
+      body: wireOf('bodystructure', indexer.getBody(tree), utf8),
+    };
   };
+  const ascii = make(false);
+  const utf8 = make(true);
+  const same = utf8.envelope === ascii.envelope && utf8.bodystructure === ascii.bodystructure && utf8.body === ascii.body;
+  return same ? { v: 2, ...ascii } : { v: 2, ...ascii, utf8 };
 }
 
 export function isImapStructure(v: unknown): v is ImapStructure {
-  return typeof v === 'object' && v !== null && (v as { v?: unknown }).v === 1 && 'envelope' in v && 'bodystructure' in v;
+  const s = v as Partial<ImapStructure> | null;
+  return typeof s === 'object' && s !== null && s.v === 2 && typeof s.envelope === 'string' && typeof s.bodystructure === 'string';
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -467,6 +459,8 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
   const log = opts.log;
   protocolLog = log;
   const server = new imapCore.IMAPServer({
+    // Passed to net.createServer: no Nagle delay before the small tagged answer after a big response.
+    noDelay: true,
     secure: opts.tls === 'implicit',
     disableSTARTTLS: false,
     ignoreSTARTTLS: false,
@@ -849,9 +843,9 @@ class MessageRenderer {
       }
       return headerLen;
     };
-    const encoded = (item: string, value: StoredValue): unknown => {
-      const message = { [item]: fromStored(value) };
-      return imapTools.getQueryResponse([{ item }], message, { acceptUTF8Enabled: this.#utf8 })[0];
+    const wire = (item: keyof ImapWire): { type: 'TEXT'; value: string } => {
+      const st = getStructure();
+      return { type: 'TEXT', value: ((this.#utf8 && st.utf8) || st)[item] };
     };
 
     let streaming = false;
@@ -869,16 +863,16 @@ class MessageRenderer {
         case 'rfc822.size':
           return msg.size;
         case 'envelope':
-          return encoded('envelope', getStructure().envelope);
+          return wire('envelope');
         case 'bodystructure':
-          return encoded('bodystructure', getStructure().bodystructure);
+          return wire('bodystructure');
       }
       let value: unknown;
       const rawWhole = item.item === 'rfc822' || (item.item === 'body' && item.path === '' && item.type === 'content');
       const rawHeader = item.item === 'rfc822.header' || (item.item === 'body' && item.path === '' && item.type === 'header');
       const rawText = item.item === 'rfc822.text' || (item.item === 'body' && item.path === '' && item.type === 'text');
       if (item.item === 'body' && item.type === undefined) {
-        return encoded('bodystructure', getStructure().body); // BODY without section: the short structure
+        return wire('body'); // BODY without section: the short structure
       } else if (rawWhole || rawHeader || rawText) {
         const base = rawWhole ? 0 : rawHeader ? 0 : getHeaderLen();
         const limit = rawHeader ? getHeaderLen() : msg.size;
@@ -906,11 +900,12 @@ class MessageRenderer {
   }
 }
 
+/** For a message even imap-core's indexer cannot take apart (e.g. nesting deeper than the stack). */
 const FALLBACK_STRUCTURE = (size: number): ImapStructure => ({
-  v: 1,
-  envelope: [null, '', null, null, null, null, null, null, null, null],
-  bodystructure: ['TEXT', 'PLAIN', ['CHARSET', 'US-ASCII'], null, null, '7BIT', size, 0, null, null, null, null],
-  body: ['TEXT', 'PLAIN', ['CHARSET', 'US-ASCII'], null, null, '7BIT', size, 0],
+  v: 2,
+  envelope: '(NIL "" NIL NIL NIL NIL NIL NIL NIL NIL)',
+  bodystructure: `("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" ${size} 0 NIL NIL NIL NIL)`,
+  body: `("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" ${size} 0)`,
 });
 
 /** Builds "* seq FETCH (...)" like imap-core's formatResponse, with RFC 3501 partial names (<origin>). */
@@ -923,6 +918,8 @@ function fetchResponse(seq: number, query: readonly CoreFetchQueryItem[], values
     list.push(original);
     if (item.item === 'flags' || item.item === 'modseq') {
       list.push(([] as unknown[]).concat(v ?? []).map((x) => ({ type: 'ATOM', value: String(x ?? '') })));
+    } else if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'TEXT') {
+      list.push(v); // precompiled structure
     } else if (v instanceof Date) {
       list.push({ type: 'ATOM', value: imapTools.formatInternalDate(v) });
     } else if (Array.isArray(v)) {

@@ -235,6 +235,8 @@ function info(session: CoreSession): Pop3ConnectionInfo {
 export function createPop3CoreServer<U>(opts: Pop3CoreListenerOptions, backend: Pop3Backend<U>): Pop3CoreListener {
   const log = opts.log;
   const server = new POP3Server({
+    // Passed to net.createServer: no Nagle delay before the small tagged answer after a big response.
+    noDelay: true,
     secure: opts.tls === 'implicit',
     disableSTARTTLS: false,
     ignoreSTARTTLS: false,
