@@ -53,7 +53,20 @@ export const serverProfile = z.object({
 });
 
 export const preflightCheck = z.object({
-  id: z.enum(['os', 'arch', 'memory', 'disk', 'privileges', 'docker', 'ports', 'clock', 'addresses', 'ptr', 'smtpOut', 'reachability']),
+  id: z.enum([
+    'os',
+    'arch',
+    'memory',
+    'disk',
+    'privileges',
+    'docker',
+    'ports',
+    'clock',
+    'addresses',
+    'ptr',
+    'smtpOut',
+    'reachability',
+  ]),
   status: z.enum(['ok', 'warn', 'fail', 'unknown']),
   /** What was found, short (e.g. "2.0 GB", "25, 80"). */
   value: z.string(),
@@ -62,7 +75,11 @@ export const preflightCheck = z.object({
   fix: z.string().optional(),
 });
 
-export const preflightReport = z.object({ serverId: z.string(), ranAt: z.string(), checks: z.array(preflightCheck) });
+export const preflightReport = z.object({
+  serverId: z.string(),
+  ranAt: z.string(),
+  checks: z.array(preflightCheck),
+});
 
 export const hostKeyScan = z.object({ algorithm: z.string(), fingerprint });
 

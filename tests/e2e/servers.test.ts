@@ -13,7 +13,8 @@ let page: Page;
 
 beforeAll(async () => {
   vps.hostKeyFingerprint = scanFingerprint(vps.host, vps.port);
-  host = await startHost();
+  // Outbound port 25 is probed against a closed port of the test bed, never the internet.
+  host = await startHost({ FACTEUR_SMTP_PROBE: '10.231.1.1:1', FACTEUR_SMTP_PROBE_TIMEOUT_S: '2' });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   await page.goto(host.url);
@@ -94,6 +95,18 @@ describe('Servers page in Chromium, against the real VPS', () => {
     expect(readFileSync('test-results/servers.png').length).toBeGreaterThan(10_000);
   });
 
+  it('checks the server on the Setup page, with a fix for what is not green', async () => {
+    await page.getByRole('button', { name: 'Setup' }).click();
+    await page.getByRole('button', { name: 'Check this server' }).click();
+    await showsText(page.getByRole('status'), 'This server is ready for Facteur.', 20_000);
+    expect(await page.locator('[data-check="docker"]').getAttribute('data-status')).toBe('ok');
+    expect(await page.locator('[data-check="addresses"]').getAttribute('data-status')).toBe('warn');
+    await showsText(page.locator('[data-check="addresses"]'), 'Forward ports 25, 80, 443');
+    expect(await page.locator('[data-check="smtpOut"]').getAttribute('data-status')).toBe('unknown');
+    await page.screenshot({ path: 'test-results/setup-preflight.png', fullPage: true });
+    await page.getByRole('button', { name: 'Servers' }).click();
+  });
+
   it('switches to French and to the dark theme', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Language').selectOption('fr');
@@ -101,8 +114,12 @@ describe('Servers page in Chromium, against the real VPS', () => {
     await page.getByLabel('Sombre').check();
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
     expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
+    await page.getByRole('button', { name: 'Installation' }).click();
+    await page.getByRole('button', { name: 'Vérifier ce serveur' }).click();
+    await showsText(page.getByRole('status'), 'Ce serveur est prêt pour Facteur.', 20_000);
+    await showsText(page.locator('[data-check="addresses"]'), 'Redirigez les ports');
+    await page.screenshot({ path: 'test-results/setup-fr-dark.png', fullPage: true });
     await page.getByRole('button', { name: 'Serveurs' }).click();
-    await page.screenshot({ path: 'test-results/servers-fr-dark.png', fullPage: true });
     await page.getByRole('button', { name: 'Réglages' }).click();
     await page.getByLabel('Langue').selectOption('en');
     await page.getByLabel('Light').check();

@@ -40,7 +40,10 @@ describe('preflight on the test bed VPS', () => {
     expect(c.os).toMatchObject({ status: 'ok', value: expect.stringContaining('Debian') });
     expect(c.arch?.status).toBe('ok');
     expect(c.privileges).toMatchObject({ status: 'ok', value: 'root' });
-    expect(c.docker).toMatchObject({ status: 'ok', value: (await runOnVps(1, "docker version --format '{{.Server.Version}}'")).trim() });
+    expect(c.docker).toMatchObject({
+      status: 'ok',
+      value: (await runOnVps(1, "docker version --format '{{.Server.Version}}'")).trim(),
+    });
     expect(c.clock?.status).not.toBe('fail');
     expect(c.smtpOut).toMatchObject({ status: 'ok' });
     // The VPS only has a private address: NAT warning, and PTR cannot be decided.
@@ -51,7 +54,10 @@ describe('preflight on the test bed VPS', () => {
 
   it('names a port another program holds, and says unknown when port 25 cannot be tested', async () => {
     // A program holding port 80 for a while (the helper returns when it exits).
-    const holder = runOnVps(1, `exec -a port80holder python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 80)); s.listen(); time.sleep(20)'`).catch(() => '');
+    const holder = runOnVps(
+      1,
+      `exec -a port80holder python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 80)); s.listen(); time.sleep(20)'`,
+    ).catch(() => '');
     await new Promise((r) => setTimeout(r, 700));
     try {
       const f = await addVps({ FACTEUR_SMTP_PROBE: '10.231.1.1:1', FACTEUR_SMTP_PROBE_TIMEOUT_S: '2' });

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePreflight, isPublicAddress, listeningPorts, type PreflightFacts } from '../../src/main/services/preflight/preflight-checks';
+import {
+  evaluatePreflight,
+  isPublicAddress,
+  listeningPorts,
+  type PreflightFacts,
+} from '../../src/main/services/preflight/preflight-checks';
 import { parseProbe, probeScript, splitHostPort } from '../../src/main/services/preflight/preflight-probe';
 
-const probeOutput = (extra: Record<string, string> = {}, listen: string[] = [], addr: string[] = ['203.0.113.7/24']) => {
+const probeOutput = (
+  extra: Record<string, string> = {},
+  listen: string[] = [],
+  addr: string[] = ['203.0.113.7/24'],
+) => {
   const values: Record<string, string> = {
     os_id: 'debian',
     os_version: '12',
@@ -18,7 +27,15 @@ const probeOutput = (extra: Record<string, string> = {}, listen: string[] = [], 
     smtp_out: 'open',
     ...extra,
   };
-  return [...Object.entries(values).map(([k, v]) => `${k}=${v}`), '--listen', ...listen, '--end', '--addr', ...addr, '--end'].join('\n');
+  return [
+    ...Object.entries(values).map(([k, v]) => `${k}=${v}`),
+    '--listen',
+    ...listen,
+    '--end',
+    '--addr',
+    ...addr,
+    '--end',
+  ].join('\n');
 };
 
 const facts = (stdout: string, over: Partial<PreflightFacts> = {}): PreflightFacts => ({
@@ -31,12 +48,25 @@ const facts = (stdout: string, over: Partial<PreflightFacts> = {}): PreflightFac
   ...over,
 });
 
-const byId = (checks: ReturnType<typeof evaluatePreflight>) => Object.fromEntries(checks.map((c) => [c.id, c]));
+const byId = (checks: ReturnType<typeof evaluatePreflight>) =>
+  Object.fromEntries(checks.map((c) => [c.id, c]));
 
 describe('preflight checks', () => {
   it('passes a healthy Debian 12 VPS', () => {
     const checks = byId(evaluatePreflight(facts(probeOutput())));
-    for (const id of ['os', 'arch', 'memory', 'disk', 'privileges', 'docker', 'ports', 'clock', 'addresses', 'ptr', 'smtpOut']) {
+    for (const id of [
+      'os',
+      'arch',
+      'memory',
+      'disk',
+      'privileges',
+      'docker',
+      'ports',
+      'clock',
+      'addresses',
+      'ptr',
+      'smtpOut',
+    ]) {
       expect(checks[id]?.status, id).toBe('ok');
     }
     expect(checks.reachability?.status).toBe('unknown');
@@ -57,13 +87,23 @@ describe('preflight checks', () => {
   });
 
   it('flags old systems, small machines, a wrong clock and missing Docker', () => {
-    const out = probeOutput({ os_version: '10', os_name: 'Debian 10', mem: String(300 * 1024 ** 2), disk_free: String(2 * 1024 ** 3), now: '1100' });
+    const out = probeOutput({
+      os_version: '10',
+      os_name: 'Debian 10',
+      mem: String(300 * 1024 ** 2),
+      disk_free: String(2 * 1024 ** 3),
+      now: '1100',
+    });
     const checks = byId(evaluatePreflight(facts(out, { dockerVersion: null })));
     expect(checks.os?.status).toBe('fail');
     expect(checks.memory?.status).toBe('fail');
     expect(checks.disk?.status).toBe('fail');
     expect(checks.clock).toMatchObject({ status: 'fail' });
-    expect(checks.docker).toMatchObject({ status: 'fail', value: 'not running', fix: expect.stringContaining('install Docker') });
+    expect(checks.docker).toMatchObject({
+      status: 'fail',
+      value: 'not running',
+      fix: expect.stringContaining('install Docker'),
+    });
   });
 
   it('tells a NAT-ed server from a public one, and PTR unknown when it cannot be looked up', () => {
@@ -77,13 +117,19 @@ describe('preflight checks', () => {
   });
 
   it('handles sudo users', () => {
-    expect(byId(evaluatePreflight(facts(probeOutput({ uid: '1000', sudo: 'password' })))).privileges?.status).toBe('ok');
-    expect(byId(evaluatePreflight(facts(probeOutput({ uid: '1000', sudo: 'none' })))).privileges?.status).toBe('fail');
+    expect(
+      byId(evaluatePreflight(facts(probeOutput({ uid: '1000', sudo: 'password' })))).privileges?.status,
+    ).toBe('ok');
+    expect(
+      byId(evaluatePreflight(facts(probeOutput({ uid: '1000', sudo: 'none' })))).privileges?.status,
+    ).toBe('fail');
   });
 
   it('quotes the probe target safely', () => {
     expect(splitHostPort('[2001:db8::1]:25')).toEqual(['2001:db8::1', 25]);
     expect(() => splitHostPort('nonsense')).toThrow();
-    expect(probeScript({ smtpProbe: "evil';rm -rf /;':25", smtpProbeTimeoutS: 5 })).toContain(`'exec 3<>/dev/tcp/evil'\\''`);
+    expect(probeScript({ smtpProbe: "evil';rm -rf /;':25", smtpProbeTimeoutS: 5 })).toContain(
+      `'exec 3<>/dev/tcp/evil'\\''`,
+    );
   });
 });

@@ -22,7 +22,9 @@ export class PreflightService {
     try {
       const { preflight } = this.config;
       const sent = Date.now();
-      const result = await conn.exec(probeScript(preflight), { timeoutMs: this.config.ssh.commandMs + preflight.smtpProbeTimeoutS * 1000 });
+      const result = await conn.exec(probeScript(preflight), {
+        timeoutMs: this.config.ssh.commandMs + preflight.smtpProbeTimeoutS * 1000,
+      });
       const roundTripS = (Date.now() - sent) / 1000;
       const probe = parseProbe(result.stdout);
       // The server read its clock at some point during the exec; the outbound probe ran after it.
@@ -32,8 +34,17 @@ export class PreflightService {
         () => null,
       );
       const publicIp = publicAddresses(probe.addresses)[0];
-      const ptr = publicIp ? await reverseLookup(publicIp, { servers: preflight.dnsServers, timeoutMs: preflight.dnsTimeoutMs }) : undefined;
-      const checks = evaluatePreflight({ probe, dockerVersion, localTimeS, facteurPorts: [], ptr, smtpProbe: preflight.smtpProbe });
+      const ptr = publicIp
+        ? await reverseLookup(publicIp, { servers: preflight.dnsServers, timeoutMs: preflight.dnsTimeoutMs })
+        : undefined;
+      const checks = evaluatePreflight({
+        probe,
+        dockerVersion,
+        localTimeS,
+        facteurPorts: [],
+        ptr,
+        smtpProbe: preflight.smtpProbe,
+      });
       return { serverId, ranAt: this.now().toISOString(), checks };
     } finally {
       conn.close();

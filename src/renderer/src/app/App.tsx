@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ServersPage } from '../features/servers/ServersPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
+import { SetupPage } from '../features/setup/SetupPage';
 import { PlaceholderPage } from '../features/placeholder/PlaceholderPage';
 import { describeError } from './errors';
 import { clearError, useGlobalError } from './global-errors';
@@ -46,8 +47,11 @@ export function App() {
           </div>
         )}
         {section === 'servers' && <ServersPage />}
+        {section === 'setup' && <SetupPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {section !== 'servers' && section !== 'settings' && <PlaceholderPage section={t(`nav.${section}`)} />}
+        {!['servers', 'setup', 'settings'].includes(section) && (
+          <PlaceholderPage section={t(`nav.${section}`)} />
+        )}
       </main>
     </div>
   );

@@ -70,6 +70,123 @@ export const fr: Messages = {
     saving: 'Connexion et lecture du serveur…',
     added: '{{name}} a été ajouté.',
   },
+  setup: {
+    title: 'Installation',
+    intro: 'D’abord, Facteur vérifie que votre serveur peut accueillir votre courriel. Rien n’y est modifié.',
+    noServer: 'Ajoutez d’abord un serveur, sur la page Serveurs.',
+    server: 'Serveur',
+    check: 'Vérifier ce serveur',
+    checkAgain: 'Vérifier à nouveau',
+    checking: 'Vérification…',
+    results: 'Résultats des vérifications',
+    ready: 'Ce serveur est prêt pour Facteur.',
+    blocked_one: '{{count}} problème doit être réglé avant que Facteur installe votre serveur de courriel.',
+    blocked_other:
+      '{{count}} problèmes doivent être réglés avant que Facteur installe votre serveur de courriel.',
+    status: { ok: 'Bon', warn: 'Attention', fail: 'Problème', unknown: 'Inconnu' },
+    checks: {
+      os: 'Système',
+      arch: 'Processeur',
+      memory: 'Mémoire',
+      disk: 'Disque libre',
+      privileges: 'Droits d’administration',
+      docker: 'Docker',
+      ports: 'Ports courriel et web',
+      clock: 'Horloge',
+      addresses: 'Adresse publique',
+      ptr: 'DNS inverse',
+      smtpOut: 'Envoi sur le port 25',
+      reachability: 'Joignable depuis internet',
+    },
+    messages: {
+      os: {
+        ok: '{{value}} est pris en charge.',
+        warn: '{{value}} n’est pas testé avec Facteur.',
+        fail: '{{value}} est trop ancien.',
+      },
+      arch: {
+        ok: 'Ce type de processeur est pris en charge.',
+        fail: 'L’image serveur de Facteur est faite pour les processeurs x86_64, et ce serveur est {{value}}.',
+      },
+      memory: {
+        ok: '{{value}} de mémoire suffisent.',
+        warn: '{{value}} de mémoire, c’est juste : le courriel fonctionne, mais lentement les jours chargés.',
+        fail: '{{value}} de mémoire ne suffisent pas.',
+      },
+      disk: {
+        ok: '{{value}} : de la place pour des années de courriel.',
+        warn: '{{value}} : assez pour commencer, pas pour longtemps.',
+        fail: 'Seulement {{value}}.',
+      },
+      privileges: {
+        ok: 'Connecté avec des droits d’administration ({{value}}).',
+        fail: 'Cet utilisateur ne peut pas administrer le serveur (pas de sudo).',
+      },
+      docker: { ok: 'Docker {{value}} fonctionne.', fail: 'Docker : {{value}}.' },
+      ports: {
+        ok: 'Tous les ports courriel et web sont libres.',
+        fail: 'Un autre programme utilise déjà : {{value}}.',
+      },
+      clock: {
+        ok: 'L’horloge du serveur est juste.',
+        warn: 'L’horloge du serveur n’est pas synchronisée (décalage : {{value}}).',
+        fail: 'L’horloge du serveur est décalée de {{value}} : certificats et signatures échoueront.',
+        unknown: 'Facteur n’a pas pu lire l’horloge du serveur.',
+      },
+      addresses: {
+        ok: 'Adresse publique : {{value}}.',
+        warn: 'Le serveur n’a pas d’adresse publique à lui ({{value}}) : il est sans doute derrière un routeur (NAT).',
+      },
+      ptr: {
+        ok: 'Le DNS inverse indique {{value}}. L’étape DNS vérifie qu’il correspond à votre nom d’hôte courriel.',
+        warn: 'L’adresse du serveur n’a pas de DNS inverse : les grands fournisseurs se méfient de tels expéditeurs.',
+        unknown: 'Le DNS inverse ne peut être vérifié que pour une adresse publique.',
+      },
+      smtpOut: {
+        ok: 'Le serveur peut envoyer du courriel sur le port 25.',
+        unknown: 'Facteur n’a pas pu savoir si le port 25 est ouvert en sortie ({{value}}).',
+      },
+      reachability: {
+        unknown:
+          'Savoir si internet joint ces ports demande un test depuis l’extérieur ; Facteur le fait depuis cet ordinateur après le déploiement.',
+      },
+    },
+    fixes: {
+      os: {
+        warn: 'Facteur est testé sur Debian 12 et Ubuntu 24.04.',
+        fail: 'Réinstallez le serveur avec Debian 12 ou Ubuntu 24.04 (votre hébergeur les propose).',
+      },
+      arch: { fail: 'Choisissez un serveur x86_64 (amd64) chez votre hébergeur.' },
+      memory: {
+        warn: 'Un serveur avec 1 Go de mémoire ou plus est confortable.',
+        fail: 'Choisissez un serveur avec au moins 1 Go de mémoire.',
+      },
+      disk: {
+        warn: 'Prévoyez un disque plus grand, ou des quotas modestes.',
+        fail: 'Libérez de la place ou choisissez un serveur avec au moins 10 Go de disque.',
+      },
+      privileges: { fail: 'Connectez-vous en root, ou ajoutez cet utilisateur au groupe sudo.' },
+      docker: { fail: 'Facteur peut installer Docker depuis les paquets de votre système et le démarrer.' },
+      ports: {
+        fail: 'Facteur a besoin de ces ports. Arrêtez ou retirez le programme qui les utilise (souvent un serveur web ou un autre serveur de courriel), puis vérifiez à nouveau.',
+      },
+      clock: {
+        warn: 'Activez la synchronisation de l’heure : sudo timedatectl set-ntp true.',
+        fail: 'Installez et démarrez la synchronisation de l’heure : sudo apt install systemd-timesyncd.',
+      },
+      addresses: {
+        warn: 'Redirigez les ports 25, 80, 443, 465, 587, 993 et 995 de votre routeur vers ce serveur, ou utilisez un VPS.',
+      },
+      ptr: {
+        warn: 'Dans le panneau de votre hébergeur, réglez le DNS inverse (PTR) de l’adresse sur votre nom d’hôte courriel, par exemple mail.exemple.fr.',
+        unknown: 'Réglez-le chez votre hébergeur une fois que le serveur a une adresse publique.',
+      },
+      smtpOut: {
+        unknown:
+          'Beaucoup d’hébergeurs bloquent le port 25 sortant sur les nouveaux serveurs. Demandez au vôtre de l’ouvrir, ou configurez plus tard un relais dans Facteur.',
+      },
+    },
+  },
   placeholder: {
     title: '{{section}}',
     text: 'Cette partie de Facteur arrive dans une prochaine version. Ajoutez d’abord un serveur : tout part de lui.',
