@@ -84,6 +84,13 @@ export class OpenMailboxes {
     this.#release(session.mailbox.id);
   }
 
+  /** Sessions held open (each holds its mailbox key). */
+  sessionCount(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) n += e.sessions.size;
+    return n;
+  }
+
   isOpen(mailboxId: string): boolean {
     return (this.#entries.get(mailboxId)?.sessions.size ?? 0) > 0;
   }

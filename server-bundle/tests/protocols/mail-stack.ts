@@ -8,7 +8,7 @@ import { generateKeyPair } from '../../src/crypto/hybrid-kem.ts';
 import { MailCore } from '../../src/domain/mail-core.ts';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
 import { RedisMailboxEvents } from '../../src/notify/redis-events.ts';
-import { startImap, type ImapOptions } from '../../src/protocols/imap/start-imap.ts';
+import { startImap, type ImapOptions, type ImapRole } from '../../src/protocols/imap/start-imap.ts';
 import { imapAnalyzer } from '../../src/protocols/imap/imap-summary.ts';
 import type { RoleHandle } from '../../src/protocols/listeners.ts';
 import { RedisMaildropLock } from '../../src/protocols/pop3/maildrop-lock.ts';
@@ -26,7 +26,7 @@ export interface MailStack {
   redisConn: RedisConnection;
   events: RedisMailboxEvents;
   tls: TlsProvider;
-  imap?: RoleHandle;
+  imap?: ImapRole;
   pop3?: RoleHandle;
   /** Port of the first listener of a role with that TLS mode. */
   port(role: 'imap' | 'pop3', tls: 'implicit' | 'starttls'): number;

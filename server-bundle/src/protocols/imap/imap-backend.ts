@@ -105,6 +105,17 @@ function binaryHas(sorted: readonly number[], uid: number): boolean {
   return false;
 }
 
+/** Folder names: at most 16 levels, 255 bytes per level, 1024 bytes in all (no control characters). */
+function checkFolderName(path: string): void {
+  const parts = path.split('/');
+  const ok =
+    Buffer.byteLength(path) <= 1024 &&
+    parts.length <= 16 &&
+    parts.every((p) => Buffer.byteLength(p) <= 255) &&
+    !/[\u0000-\u001f\u007f]/.test(path);
+  if (!ok) throw new FolderError('CANNOT', 'folder name too long, too deep or with control characters');
+}
+
 function readOnlyRefusal(): ProtocolRefusal {
   return new ProtocolRefusal('NOT_ALLOWED', 'Mailbox is open read-only (EXAMINE)');
 }
@@ -187,6 +198,7 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
 
   /** RFC 3501 CREATE / RENAME: superior hierarchical names are created as needed. */
   #createParents(user: ImapUser, path: string): void {
+    checkFolderName(path);
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join('/');

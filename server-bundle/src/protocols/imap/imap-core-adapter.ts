@@ -192,17 +192,44 @@ function wireOf(item: 'envelope' | 'bodystructure', value: unknown, utf8: boolea
   return imapCore.imapHandler.compiler({ tag: '', command: '', attributes: [encoded] });
 }
 
+/** Deep copy of imap-core's nested arrays (its encoders rewrite values in place). */
+function cloneStructure(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(cloneStructure);
+  if (Buffer.isBuffer(v)) return Buffer.from(v);
+  return v;
+}
+
+/**
+ * imap-core's parser already decodes raw 8-bit header values as UTF-8, and its ENVELOPE builder
+ * decodes the Subject a second time (mangling "Ça" into U+FFFD); it also cannot take a repeated
+ * Subject. Hand it the Subject in the byte form it expects, for every (nested) message.
+ */
+function prepareSubjects(tree: MimeTree): void {
+  const stack: MimeTree[] = [tree];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const header = node.parsedHeader as Record<string, unknown> | undefined;
+    if (header && header.subject !== undefined) {
+      const subject = Array.isArray(header.subject) ? String(header.subject.find((v) => String(v).trim()) ?? '') : String(header.subject);
+      header.subject = Buffer.from(subject, 'utf8').toString('binary');
+    }
+    if (node.message && typeof node.message === 'object') stack.push(node.message as MimeTree);
+    if (Array.isArray(node.childNodes)) for (const c of node.childNodes as MimeTree[]) stack.push(c);
+  }
+}
+
 /** Computes the structure cache for a raw message. Throws on pathological input (callers fall back). */
 export function indexImapStructure(raw: Buffer): ImapStructure {
-  // Each form is computed from a fresh tree: imap-core encodes values in place.
-  const make = (utf8: boolean): ImapWire => {
-    const tree = indexer.parseMimeTree(raw);
-    return {
-      envelope: wireOf('envelope', indexer.getEnvelope(tree), utf8),
-      bodystructure: wireOf('bodystructure', indexer.getBodyStructure(tree), utf8),
-      body: wireOf('bodystructure', indexer.getBody(tree), utf8),
-    };
-  };
+  const tree = indexer.parseMimeTree(raw);
+  prepareSubjects(tree);
+  const envelope = indexer.getEnvelope(tree);
+  const bodystructure = indexer.getBodyStructure(tree);
+  const body = indexer.getBody(tree);
+  const make = (utf8: boolean): ImapWire => ({
+    envelope: wireOf('envelope', cloneStructure(envelope), utf8),
+    bodystructure: wireOf('bodystructure', cloneStructure(bodystructure), utf8),
+    body: wireOf('bodystructure', cloneStructure(body), utf8),
+  });
   const ascii = make(false);
   const utf8 = make(true);
   const same = utf8.envelope === ascii.envelope && utf8.bodystructure === ascii.bodystructure && utf8.body === ascii.body;

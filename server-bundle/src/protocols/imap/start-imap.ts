@@ -34,12 +34,17 @@ export interface ImapOptions {
   serverName?: string;
 }
 
+export interface ImapRole extends RoleHandle {
+  /** Open connections, and logged-in sessions holding a mailbox key. */
+  stats(): { connections: number; sessions: number };
+}
+
 export const DEFAULT_IMAP_LISTENERS: readonly ListenerSpec[] = [
   { host: '::', port: 993, tls: 'implicit' },
   { host: '::', port: 143, tls: 'starttls' },
 ];
 
-export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise<RoleHandle> {
+export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise<ImapRole> {
   const log = deps.log.child({ role: 'imap' });
   const mailboxes = new OpenMailboxes({ events: deps.events, log, pollIntervalMs: opts.pollIntervalMs });
   await mailboxes.start();
@@ -82,6 +87,7 @@ export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise
   let closing: Promise<void> | undefined;
   return {
     addresses,
+    stats: () => ({ connections: servers.reduce((n, s) => n + s.connectionCount(), 0), sessions: mailboxes.sessionCount() }),
     close: () =>
       (closing ??= (async () => {
         stopTlsWatch();

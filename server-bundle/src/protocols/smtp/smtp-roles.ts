@@ -4,12 +4,14 @@
 import type { MailCore } from '../../domain/mail-core.ts';
 import type { MailNotifier } from '../../domain/mail-notifier.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { Counters } from '../../metrics/counters.ts';
 import type { OutboundQueue } from '../../queue/outbound-queue.ts';
 import type { LoginThrottle } from '../../security/login-throttle.ts';
 import type { TlsProvider } from '../../tls/tls-provider.ts';
 import { createMxHandlers } from './mx-handlers.ts';
 import { listenSmtp, type SmtpHandlers, type SmtpListener } from './smtp-server-adapter.ts';
 import { createSubmissionHandlers } from './submission-handlers.ts';
+import { countingSmtp } from './smtp-counters.ts';
 
 export interface SmtpDeps {
   core: MailCore;
@@ -19,6 +21,8 @@ export interface SmtpDeps {
   outbound: OutboundQueue;
   notifier?: MailNotifier;
   log: Logger;
+  /** Metrics: messages in/out/rejected. */
+  counters?: Counters;
 }
 
 export interface SmtpCommonOptions {
@@ -116,7 +120,7 @@ function running(all: Array<{ listener: SmtpListener; address: ListenAddress }>)
 export async function startMx(deps: SmtpDeps, opts: MxOptions): Promise<RunningRole> {
   const log = deps.log.child({ role: 'mx' });
   const c = common(deps, opts);
-  const handlers = createMxHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes });
+  const handlers = countingSmtp(createMxHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes }), deps.counters, 'messages_in');
   const all = await listenAll(
     'mx',
     opts.hosts?.length ? opts.hosts : ['::'],
@@ -131,7 +135,7 @@ export async function startMx(deps: SmtpDeps, opts: MxOptions): Promise<RunningR
 export async function startSubmission(deps: SmtpDeps, opts: SubmissionOptions): Promise<RunningRole> {
   const log = deps.log.child({ role: 'submission' });
   const c = common(deps, opts);
-  const handlers = createSubmissionHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes });
+  const handlers = countingSmtp(createSubmissionHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes }), deps.counters, 'messages_out');
   const hosts = opts.hosts?.length ? opts.hosts : ['::'];
   const all: Array<{ listener: SmtpListener; address: ListenAddress }> = [];
   try {

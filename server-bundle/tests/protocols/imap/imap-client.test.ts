@@ -242,6 +242,41 @@ describe('IMAP with imapflow', () => {
     stack.core.config.updateMailbox(id, { quotaBytes: null });
   });
 
+  it('sends ENVELOPE as encoded words, or as UTF-8 after ENABLE UTF8=ACCEPT', async () => {
+    const raw = message('Ça coûte 12 €', 'x', 'Cc: =?UTF-8?Q?Zo=C3=A9?= <zoe@example.net>\r\n');
+    await withClient((c) => c.append('INBOX', raw));
+    const w = await rawSession();
+    const ascii = (await w.imap('a', 'EXAMINE INBOX')).find((l) => / EXISTS$/.test(l))!;
+    const n = ascii.split(' ')[1];
+    const before = (await w.imap('b', `FETCH ${n} (ENVELOPE)`))[0]!;
+    expect(before).toContain('"=?UTF-8?Q?=C3=87a_co=C3=BBte_12_=E2=82=AC?="');
+    expect(before).toContain('"=?UTF-8?Q?Zo=C3=A9?="');
+    await w.imap('c', 'UNSELECT');
+    expect(await w.imap('d', 'ENABLE UTF8=ACCEPT')).toContain('* ENABLED UTF8=ACCEPT');
+    await w.imap('e', 'EXAMINE INBOX');
+    const after = (await w.imap('f', `FETCH ${n} (ENVELOPE)`))[0]!;
+    expect(after).toContain('"Ça coûte 12 €"');
+    expect(after).toContain('(("Zoé" NIL "zoe" "example.net"))');
+    w.close();
+  });
+
+  it('holds a mailbox session per logged-in connection and releases it on logout or disconnect', async () => {
+    const imap = stack.imap!;
+    // Earlier tests' connections finish closing first.
+    for (let i = 0; i < 100 && imap.stats().connections > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const base = imap.stats().sessions;
+    expect(base).toBe(0);
+    const a = client();
+    const b = client();
+    await a.connect();
+    await b.connect();
+    expect(imap.stats().sessions).toBe(base + 2);
+    await a.logout();
+    b.close(); // no LOGOUT: the socket just goes away
+    for (let i = 0; i < 50 && imap.stats().sessions > base; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(imap.stats().sessions).toBe(base);
+  });
+
   it('shows mail delivered through the spool (drained at login)', async () => {
     const raw = message('From the spool', 'delivered while nobody was logged in');
     await stack.deliver('alice@example.com', raw);
