@@ -32,7 +32,8 @@ function clean(value: unknown, depth = 0): unknown {
   return String(value);
 }
 
-function redact(fields: LogFields, depth = 0): LogFields {
+/** Replaces values of secret-looking fields and shortens the rest (also used on log lines read back). */
+export function redact(fields: LogFields, depth = 0): LogFields {
   const out: LogFields = {};
   for (const [k, v] of Object.entries(fields)) {
     out[k] = SECRET_NAME.test(k) && !(typeof v === 'number' || typeof v === 'boolean') ? '[redacted]' : clean(v, depth);

@@ -239,6 +239,30 @@ export class OutboundQueue {
     return { id, envelope, raw: plain.subarray(4 + metaLen) };
   }
 
+  /**
+   * The envelope alone (the control API's queue view): decrypts only as far as the envelope
+   * reaches (the first 64 KiB chunk, or the whole entry when it is smaller) and wipes the rest.
+   */
+  async readEnvelope(id: string): Promise<OutboundEnvelope> {
+    if (!ID_RE.test(id)) throw new Error('invalid queue id');
+    const opener = new Opener(this.#key, { context: queueContext(id) });
+    let plain = Buffer.alloc(0);
+    const need = () => (plain.length >= 4 ? 4 + plain.readUInt32BE(0) : Infinity);
+    const stream = createReadStream(join(this.dir, `${id}${SUFFIX}`), { highWaterMark: 64 * 1024 });
+    try {
+      for await (const chunk of stream) {
+        const out = opener.update(chunk as Buffer);
+        if (out.length) plain = Buffer.concat([plain, ...out]);
+        if (plain.length >= need()) break;
+      }
+      if (plain.length < need()) plain = Buffer.concat([plain, opener.final()]);
+      return JSON.parse(plain.subarray(4, need()).toString('utf8')) as OutboundEnvelope;
+    } finally {
+      stream.destroy();
+      plain.fill(0);
+    }
+  }
+
   /** Deletes a delivered (or bounced) entry. */
   async remove(id: string): Promise<void> {
     if (!ID_RE.test(id)) throw new Error('invalid queue id');

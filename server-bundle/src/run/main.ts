@@ -3,8 +3,12 @@
 //   role   run one or more roles in this process
 //   stack  run the whole stack as separate role processes (+ Redis) for development and tests
 //   admin  domains, mailboxes and aliases, straight on the data directory
+//   control-token  issue a new control API token (printed once; the previous one stops working)
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
+import { issueControlToken } from '../control/issue-token.ts';
+import { startRoleHeartbeats } from '../metrics/heartbeat.ts';
+import { SERVER_VERSION } from '../version.ts';
 import { runAdmin } from './admin.ts';
 import { openRoleContext } from './role-context.ts';
 import { roleStarters, type RunningRole } from './roles.ts';
@@ -21,6 +25,7 @@ const usage = `facteur-server <command> [options]
   admin add-mailbox ADDRESS --password-stdin [--quota BYTES] [--recovery-public-key FILE]
   admin add-alias ADDRESS DESTINATION...
   admin list
+  control-token             issue a new control API token, print it (the previous one stops working)
 
 Options (override the config file):
   --config FILE       JSON configuration (see src/run/server-config.ts for every setting)
@@ -70,6 +75,9 @@ async function main(argv: string[]): Promise<void> {
       return runRoles(config, rest);
     case 'stack':
       return runStack(config, { startRedis: !values['redis-url'] && !(fromFile as { redis?: unknown } | undefined)?.redis });
+    case 'control-token':
+      process.stdout.write((await issueControlToken(config.dataDir)) + '\n');
+      return;
     case 'admin':
       return runAdmin(config, rest, {
         password: values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined,
@@ -89,6 +97,8 @@ async function runRoles(config: ServerConfig, names: string[]): Promise<void> {
   const running: Array<RunningRole | RoleHandle> = [];
   for (const name of names) running.push(await roleStarters[name](ctx));
   const addresses = running.flatMap((r) => r.addresses.map((a) => ({ address: a.address, port: a.port })));
+  // Liveness and restart counts for the health endpoint and the metrics (metrics/heartbeat.ts).
+  const heartbeats = await startRoleHeartbeats(ctx.redis, names, { intervalMs: config.heartbeatMs, version: SERVER_VERSION, log: ctx.log });
   ctx.log.info('role.ready', { roles: names, addresses });
   process.send?.({ ready: true, roles: names, addresses });
   let stopping = false;
@@ -96,6 +106,7 @@ async function runRoles(config: ServerConfig, names: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     ctx.log.info('role.stopping', { roles: names });
+    await heartbeats.stop();
     await Promise.allSettled(running.map((r) => r.close()));
     await ctx.close();
     process.exit(0);

@@ -3,9 +3,12 @@
 import { join } from 'node:path';
 import { MailCore } from '../domain/mail-core.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { logDirOf, RotatingLogFile, teeSink } from '../log/log-file.ts';
+import { RedisCounters, type Counters } from '../metrics/counters.ts';
+import { countingFailedLogins } from '../metrics/counting-throttle.ts';
 import { RedisMailboxEvents } from '../notify/redis-events.ts';
 import { OutboundQueue } from '../queue/outbound-queue.ts';
-import { RedisLoginThrottle } from '../security/login-throttle.ts';
+import { RedisLoginThrottle, type LoginThrottle } from '../security/login-throttle.ts';
 import { loadOrCreateServerSecrets } from '../storage/server-secrets.ts';
 import { connectRedis, type RedisConnection } from '../storage/redis-adapter.ts';
 import { TlsProvider } from '../tls/tls-provider.ts';
@@ -17,15 +20,22 @@ export interface RoleContext {
   core: MailCore;
   tls: TlsProvider;
   redis: RedisConnection;
-  throttle: RedisLoginThrottle;
+  throttle: LoginThrottle;
   events: RedisMailboxEvents;
+  /** Metrics counters (messages in/out/rejected, failed logins), shared by every role through Redis. */
+  counters: Counters;
   outbound: OutboundQueue;
   log: Logger;
   close(): Promise<void>;
 }
 
 export async function openRoleContext(config: ServerConfig, role: string): Promise<RoleContext> {
-  const log = createLogger({ level: config.logLevel, fields: { role } });
+  // Lines go to stderr (container logs) and to <dataDir>/logs/<role>.log, which the control API tails.
+  const file = config.logs.toFile
+    ? new RotatingLogFile({ dir: logDirOf(config.dataDir), name: role, maxBytes: config.logs.maxBytes, keep: config.logs.keep })
+    : undefined;
+  const stderr = (line: string) => process.stderr.write(line + '\n');
+  const log = createLogger({ level: config.logLevel, fields: { role }, sink: file ? teeSink(stderr, (l) => file.write(l)) : stderr });
   const core = await MailCore.open({
     dataDir: config.dataDir,
     loginCacheTtlMs: config.loginCacheTtlMs,
@@ -38,7 +48,9 @@ export async function openRoleContext(config: ServerConfig, role: string): Promi
   const tls = await TlsProvider.loadOrCreate({ dir: join(config.dataDir, 'tls'), hostNames: [config.hostname], log });
   tls.watch(); // a certificate renewed by another role applies here without a restart
   const redis = connectRedis({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
-  const throttle = new RedisLoginThrottle(redis, config.throttle, log);
+  const counters = new RedisCounters(redis, log);
+  // Every protocol reports failed logins to the throttle: counting there covers them all.
+  const throttle = countingFailedLogins(new RedisLoginThrottle(redis, config.throttle, log), counters);
   const events = new RedisMailboxEvents(redis, { log });
   return {
     config,
@@ -47,12 +59,14 @@ export async function openRoleContext(config: ServerConfig, role: string): Promi
     redis,
     throttle,
     events,
+    counters,
     outbound,
     log,
     async close() {
       tls.unwatch();
       await redis.quit();
       core.close();
+      file?.close();
     },
   };
 }

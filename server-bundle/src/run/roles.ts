@@ -1,4 +1,6 @@
 // What each role starts, given an opened context. Ports come from the config (plus its offset).
+import { startControlRole } from '../control/control-role.ts';
+import { startJobsRole } from '../jobs/jobs-role-start.ts';
 import { startImap } from '../protocols/imap/start-imap.ts';
 import type { RoleHandle } from '../protocols/listeners.ts';
 import { RedisMaildropLock } from '../protocols/pop3/maildrop-lock.ts';
@@ -17,12 +19,12 @@ type Starter = (ctx: RoleContext) => Promise<RunningRole | RoleHandle>;
 export const roleStarters: Record<RoleName, Starter> = {
   mx: (ctx) =>
     startMx(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log },
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters },
       { hostname: ctx.config.hostname, hosts: ctx.config.listen, port: portOf(ctx.config, 'mx'), maxMessageBytes: ctx.config.maxMessageBytes },
     ),
   submission: (ctx) =>
     startSubmission(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log },
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters },
       {
         hostname: ctx.config.hostname,
         hosts: ctx.config.listen,
@@ -55,4 +57,6 @@ export const roleStarters: Record<RoleName, Starter> = {
         ]),
       },
     ),
+  control: startControlRole,
+  jobs: startJobsRole,
 };

@@ -2,7 +2,7 @@
 // here so tests can run a production policy in seconds. Secrets never live here: see secrets.json.
 import { readFile } from 'node:fs/promises';
 
-export const ROLES = ['mx', 'submission', 'imap', 'pop3'] as const;
+export const ROLES = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs'] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export interface ServerConfig {
@@ -13,7 +13,8 @@ export interface ServerConfig {
   listen: string[];
   /** Added to every port: runs a whole stack unprivileged beside another one (development, tests). */
   portOffset: number;
-  ports: { mx: number; submission: number; submissions: number; imap: number; imaps: number; pop3: number; pop3s: number };
+  /** control: the control API, always on 127.0.0.1 whatever `listen` says (reached through SSH). */
+  ports: { mx: number; submission: number; submissions: number; imap: number; imaps: number; pop3: number; pop3s: number; control: number };
   redis: { url: string; keyPrefix: string };
   maxMessageBytes: number;
   loginCacheTtlMs: number;
@@ -22,6 +23,18 @@ export interface ServerConfig {
   /** Dev stack supervisor: delay before a crashed role is started again. */
   restartDelayMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Each role also appends its log lines to <dataDir>/logs/<role>.log (the control API tails them). */
+  logs: { toFile: boolean; maxBytes: number; keep: number };
+  /** Every role process writes a heartbeat into Redis this often; 3 missed ones mark it down. */
+  heartbeatMs: number;
+  control: { maxBodyBytes: number };
+  /** The jobs role samples every intervalMs; each tier keeps buckets of stepMs for keepMs. */
+  metrics: {
+    intervalMs: number;
+    /** Target number of points a metrics query returns (the range is bucketed to fit). */
+    points: number;
+    tiers: Record<'fine' | 'medium' | 'coarse', { stepMs: number; keepMs: number }>;
+  };
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -29,7 +42,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   dataDir: '/var/lib/facteur',
   listen: ['::'],
   portOffset: 0,
-  ports: { mx: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 },
+  ports: { mx: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, control: 8025 },
   redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'facteur:' },
   maxMessageBytes: 50 * 1024 * 1024,
   loginCacheTtlMs: 5 * 60_000,
@@ -37,6 +50,18 @@ export const DEFAULT_CONFIG: ServerConfig = {
   imap: { pollIntervalMs: 30_000, idleTimeoutMs: 30 * 60_000 },
   restartDelayMs: 1_000,
   logLevel: 'info',
+  logs: { toFile: true, maxBytes: 5 * 1024 * 1024, keep: 2 },
+  heartbeatMs: 5_000,
+  control: { maxBodyBytes: 64 * 1024 },
+  metrics: {
+    intervalMs: 10_000,
+    points: 300,
+    tiers: {
+      fine: { stepMs: 10_000, keepMs: 24 * 3_600_000 },
+      medium: { stepMs: 5 * 60_000, keepMs: 30 * 86_400_000 },
+      coarse: { stepMs: 3_600_000, keepMs: 365 * 86_400_000 },
+    },
+  },
 };
 
 export class ConfigError extends Error {}

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDevControlToken } from '../control/issue-token.ts';
 import { MailCore } from '../domain/mail-core.ts';
 import { loadOrCreateServerSecrets } from '../storage/server-secrets.ts';
 import { TlsProvider } from '../tls/tls-provider.ts';
@@ -56,6 +57,7 @@ async function startRedis(dataDir: string): Promise<{ url: string; child: ChildP
 
 export async function runStack(config: ServerConfig, opts: { startRedis: boolean }): Promise<void> {
   await prepareDataDir(config);
+  const controlTokenFile = await writeDevControlToken(config.dataDir);
   const redis = opts.startRedis ? await startRedis(config.dataDir) : undefined;
   const resolved: ServerConfig = redis ? { ...config, redis: { ...config.redis, url: redis.url } } : config;
   const configPath = join(config.dataDir, 'facteur.json');
@@ -72,7 +74,7 @@ export async function runStack(config: ServerConfig, opts: { startRedis: boolean
       if (!msg.ready) return;
       ready.add(role);
       process.stdout.write(JSON.stringify({ event: 'stack.role_ready', role, pid: child.pid }) + '\n');
-      if (ready.size === ROLES.length) announce(resolved);
+      if (ready.size === ROLES.length) announce(resolved, controlTokenFile);
     });
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -102,7 +104,9 @@ export async function runStack(config: ServerConfig, opts: { startRedis: boolean
   process.on('SIGINT', () => void stop());
 }
 
-function announce(config: ServerConfig): void {
+function announce(config: ServerConfig, controlTokenFile: string): void {
   const ports = Object.fromEntries(Object.keys(config.ports).map((k) => [k, portOf(config, k as keyof ServerConfig['ports'])]));
-  process.stdout.write(JSON.stringify({ event: 'stack.ready', listen: config.listen, ports, dataDir: config.dataDir, redis: config.redis.url }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ event: 'stack.ready', listen: config.listen, ports, dataDir: config.dataDir, redis: config.redis.url, controlTokenFile }) + '\n',
+  );
 }

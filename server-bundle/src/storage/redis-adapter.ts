@@ -35,6 +35,8 @@ export interface RedisConnection {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, opts?: { ttlMs?: number }): Promise<void>;
   del(...keys: string[]): Promise<number>;
+  /** INCRBY: returns the new value (counters, start counts). */
+  incrBy(key: string, by: number): Promise<number>;
   /** Remaining time to live in ms; -2 when the key does not exist, -1 when it has no expiry. */
   pttl(key: string): Promise<number>;
   publish(channel: string, message: string): Promise<number>;
@@ -106,6 +108,10 @@ class IoRedisConnection implements RedisConnection {
   async del(...keys: string[]): Promise<number> {
     if (!keys.length) return 0;
     return this.#client.del(...keys.map((k) => this.#k(k)));
+  }
+
+  async incrBy(key: string, by: number): Promise<number> {
+    return this.#client.incrby(this.#k(key), by);
   }
 
   async pttl(key: string): Promise<number> {
