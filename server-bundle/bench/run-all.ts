@@ -13,7 +13,7 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? argv[onlyAt + 1]?.split(',') : undefined;
-const passOn = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1);
+const passOn = onlyAt >= 0 ? argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : argv;
 
 const benches = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
