@@ -19,6 +19,8 @@ export interface OpenMailboxesOptions {
   pollIntervalMs?: number;
 }
 
+const RESUBSCRIBE_MS = 5000;
+
 interface Entry {
   sessions: Set<MailboxSession>;
   watchers: Set<() => void>;
@@ -34,6 +36,8 @@ export class OpenMailboxes {
   readonly #pollMs: number;
   #unsubscribe: (() => Promise<void>) | undefined;
   #poll: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(opts: OpenMailboxesOptions) {
     this.#events = opts.events;
@@ -41,8 +45,13 @@ export class OpenMailboxes {
     this.#pollMs = opts.pollIntervalMs ?? 30_000;
   }
 
+  /**
+   * Subscribes to the bus and starts the spool poll. A bus that is down (Redis restarting) does not
+   * stop the role: the subscription is retried in the background and the poll covers meanwhile.
+   */
   async start(): Promise<void> {
-    if (this.#events && !this.#unsubscribe) this.#unsubscribe = await this.#events.subscribe((e) => this.#onEvent(e));
+    this.#stopped = false;
+    await this.#subscribe();
     if (this.#pollMs > 0 && !this.#poll) {
       this.#poll = setInterval(() => {
         for (const id of this.#entries.keys()) void this.drain(id);
@@ -51,7 +60,23 @@ export class OpenMailboxes {
     }
   }
 
+  async #subscribe(): Promise<void> {
+    if (!this.#events || this.#unsubscribe || this.#stopped) return;
+    try {
+      this.#unsubscribe = await this.#events.subscribe((e) => this.#onEvent(e));
+      if (this.#retry) this.#log.info('mailboxes.events_subscribed');
+      this.#retry = undefined;
+    } catch (err) {
+      this.#log.warn('mailboxes.events_unavailable', { err, retryInMs: RESUBSCRIBE_MS });
+      this.#retry = setTimeout(() => void this.#subscribe(), RESUBSCRIBE_MS);
+      this.#retry.unref();
+    }
+  }
+
   async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = undefined;
     if (this.#poll) clearInterval(this.#poll);
     this.#poll = undefined;
     const u = this.#unsubscribe;

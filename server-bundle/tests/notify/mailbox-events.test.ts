@@ -154,3 +154,23 @@ describe('OpenMailboxes', () => {
     expect(open.sessionCount()).toBe(1);
   });
 });
+
+describe('OpenMailboxes without a bus', () => {
+  it('starts when the bus cannot subscribe, and keeps retrying in the background', async () => {
+    let attempts = 0;
+    const failing = {
+      origin: 'x',
+      newMail: async () => {},
+      changed: async () => {},
+      subscribe: async () => {
+        attempts++;
+        throw new Error('redis down');
+      },
+    };
+    const open = new OpenMailboxes({ events: failing, log: silentLogger, pollIntervalMs: 0 });
+    await expect(open.start()).resolves.toBeUndefined();
+    expect(attempts).toBe(1);
+    open.changed('m1'); // local changes still work
+    await open.stop();
+  });
+});

@@ -99,6 +99,13 @@ export class LineWire {
     this.#attach(secure);
   }
 
+  /** SHA-256 fingerprint of the certificate the server presented (TLS connections only). */
+  peerFingerprint(): string {
+    const s = this.#socket as TLSSocket;
+    if (typeof s.getPeerCertificate !== 'function') throw new Error('not a TLS connection');
+    return s.getPeerCertificate().fingerprint256;
+  }
+
   async waitClosed(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
