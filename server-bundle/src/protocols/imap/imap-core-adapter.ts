@@ -994,12 +994,13 @@ async function runFetch<U, F>(
     });
   let batch: string[] = [];
   let batchBytes = 0;
+  // Waiting for each batch to be taken keeps a slow client from piling a whole mailbox up in memory.
   const flush = async () => {
     if (!batch.length) return;
     const compiled = batch.join('\r\n');
     batch = [];
     batchBytes = 0;
-    session.writeStream.write({ compiled });
+    await write({ compiled });
   };
   for await (const msg of backend.fetch(conn, user, mailbox, req)) {
     if (conn.closed) break;

@@ -152,6 +152,11 @@ describe('IMAP with imapflow', () => {
       const res = await wire.imap('c', `STORE 1:2 (UNCHANGEDSINCE ${modseq}) +FLAGS (\\Flagged)`);
       expect(res[res.length - 1]).toMatch(/^c OK \[MODIFIED 2\]/);
       expect(res.join('\n')).toMatch(/\* 1 FETCH \(FLAGS \(\\Flagged \\Seen\) MODSEQ \(\d+\)\)/);
+      // CHANGEDSINCE returns only what changed after that modseq; SEARCH MODSEQ reports the highest.
+      const later = await wire.imap('d', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseq})`);
+      expect(later.filter((l) => l.startsWith('* ')).map((l) => l.split(' ')[1])).toEqual(['1', '2']);
+      const found = await wire.imap('e', `SEARCH MODSEQ ${Number(modseq) + 1}`);
+      expect(found[0]).toMatch(/^\* SEARCH 1 2 \(MODSEQ \d+\)$/);
       wire.close();
       const after = await c.fetchOne('2', { flags: true });
       expect([...must(after).flags!].sort()).toEqual(['$Later', '\\Seen']);

@@ -144,6 +144,17 @@ describe('POP3', () => {
     expect(two.stdout.equals(plain)).toBe(true);
   });
 
+  it('accepts SASL PLAIN (RFC 5034), initial response or continuation', async () => {
+    const good = Buffer.from(`\0alice@example.com\0${PASSWORD}`).toString('base64');
+    const bad = Buffer.from('\0alice@example.com\0nope').toString('base64');
+    const w = await pop();
+    expect(await w.pop(`AUTH PLAIN ${bad}`)).toBe('-ERR [AUTH] Invalid credentials');
+    w.write('AUTH PLAIN\r\n');
+    await w.until((l) => l.startsWith('+ '));
+    expect(await w.pop(good)).toMatch(/^\+OK maildrop has \d+ messages/);
+    expect(await w.pop('QUIT')).toBe('+OK Bye');
+  });
+
   it('locks the maildrop: a second session gets -ERR [IN-USE]', async () => {
     const a = await pop();
     expect(await a.pop('USER alice@example.com')).toBe('+OK send PASS');
