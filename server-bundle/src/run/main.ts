@@ -6,6 +6,7 @@
 //   control-token  issue a new control API token (printed once; the previous one stops working)
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
+import { runCertificateCommand } from '../acme/certificate-cli.ts';
 import { issueControlToken } from '../control/issue-token.ts';
 import { startRoleHeartbeats } from '../metrics/heartbeat.ts';
 import { SERVER_VERSION } from '../version.ts';
@@ -26,6 +27,8 @@ const usage = `facteur-server <command> [options]
   admin add-alias ADDRESS DESTINATION...
   admin list
   control-token             issue a new control API token, print it (the previous one stops working)
+  certificate request [--force]  ask the jobs role for an ACME certificate (now; --force: even if valid)
+  certificate status        the certificate every role presents, and the last ACME error
 
 Options (override the config file):
   --config FILE       JSON configuration (see src/run/server-config.ts for every setting)
@@ -51,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
       'password-stdin': { type: 'boolean' },
       quota: { type: 'string' },
       'recovery-public-key': { type: 'string' },
+      force: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -78,6 +82,8 @@ async function main(argv: string[]): Promise<void> {
     case 'control-token':
       process.stdout.write((await issueControlToken(config.dataDir)) + '\n');
       return;
+    case 'certificate':
+      return runCertificateCommand(config, rest, { force: values.force });
     case 'admin':
       return runAdmin(config, rest, {
         password: values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined,

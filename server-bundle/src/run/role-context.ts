@@ -46,7 +46,7 @@ export async function openRoleContext(config: ServerConfig, role: string): Promi
   const secrets = await loadOrCreateServerSecrets(join(config.dataDir, 'secrets.json'));
   const outbound = OutboundQueue.fromSecrets(join(config.dataDir, 'outbound'), secrets);
   const tls = await TlsProvider.loadOrCreate({ dir: join(config.dataDir, 'tls'), hostNames: [config.hostname], log });
-  tls.watch(); // a certificate renewed by another role applies here without a restart
+  tls.watch(config.tls.watchIntervalMs); // a certificate renewed by another role (ACME in jobs) applies here without a restart
   const redis = connectRedis({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
   const counters = new RedisCounters(redis, log);
   // Every protocol reports failed logins to the throttle: counting there covers them all.

@@ -1,4 +1,5 @@
 // What each role starts, given an opened context. Ports come from the config (plus its offset).
+import { startCertificateRenewal } from '../acme/acme-role.ts';
 import { startControlRole } from '../control/control-role.ts';
 import { startJobsRole } from '../jobs/jobs-role-start.ts';
 import { startImap } from '../protocols/imap/start-imap.ts';
@@ -7,6 +8,7 @@ import { RedisMaildropLock } from '../protocols/pop3/maildrop-lock.ts';
 import { startPop3 } from '../protocols/pop3/start-pop3.ts';
 import { startMx, startSubmission } from '../protocols/smtp/index.ts';
 import type { RoleContext } from './role-context.ts';
+import { startWebRole } from '../web/web-role.ts';
 import { portOf, type RoleName } from './server-config.ts';
 
 export interface RunningRole {
@@ -58,5 +60,20 @@ export const roleStarters: Record<RoleName, Starter> = {
       },
     ),
   control: startControlRole,
-  jobs: startJobsRole,
+  // The jobs role also keeps the certificate (ACME): issuance, renewal, requests from the control API.
+  jobs: async (ctx) => {
+    const jobs = await startJobsRole(ctx);
+    const certificates = await startCertificateRenewal(ctx).catch(async (err: unknown) => {
+      await jobs.close();
+      throw err;
+    });
+    return {
+      addresses: jobs.addresses,
+      async close() {
+        await certificates.close();
+        await jobs.close();
+      },
+    };
+  },
+  web: startWebRole,
 };

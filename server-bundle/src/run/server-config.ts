@@ -2,7 +2,7 @@
 // here so tests can run a production policy in seconds. Secrets never live here: see secrets.json.
 import { readFile } from 'node:fs/promises';
 
-export const ROLES = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs'] as const;
+export const ROLES = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs', 'web'] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export interface ServerConfig {
@@ -14,7 +14,19 @@ export interface ServerConfig {
   /** Added to every port: runs a whole stack unprivileged beside another one (development, tests). */
   portOffset: number;
   /** control: the control API, always on 127.0.0.1 whatever `listen` says (reached through SSH). */
-  ports: { mx: number; submission: number; submissions: number; imap: number; imaps: number; pop3: number; pop3s: number; control: number };
+  /** http/https: the web role (ACME challenges, MTA-STS, autoconfig/autodiscover, DAV behind it). */
+  ports: {
+    mx: number;
+    submission: number;
+    submissions: number;
+    imap: number;
+    imaps: number;
+    pop3: number;
+    pop3s: number;
+    control: number;
+    http: number;
+    https: number;
+  };
   redis: { url: string; keyPrefix: string };
   maxMessageBytes: number;
   loginCacheTtlMs: number;
@@ -28,6 +40,32 @@ export interface ServerConfig {
   /** Every role process writes a heartbeat into Redis this often; 3 missed ones mark it down. */
   heartbeatMs: number;
   control: { maxBodyBytes: number };
+  /** Another role replacing the certificate (ACME) is noticed by every role within this interval. */
+  tls: { watchIntervalMs: number };
+  /** Web role (src/web). davUpstream: loopback URL of the DAV role ('' = calendars not enabled yet). */
+  web: { maxBodyBytes: number; davUpstream: string; davMaxBodyBytes: number; requestTimeoutMs: number };
+  /** MTA-STS policy (RFC 8461) served at https://mta-sts.<domain>/.well-known/mta-sts.txt; mx [] = [hostname]. */
+  mtaSts: { mode: string; mx: string[]; maxAgeSeconds: number };
+  /** Certificates from an ACME CA (src/acme). Runs in the jobs role (src/acme/acme-role.ts). */
+  acme: {
+    directoryUrl: string;
+    /** PEM file of an extra CA to trust for the directory's HTTPS (pebble in tests); '' = system roots. */
+    caCertFile: string;
+    email: string;
+    renewBeforeDays: number;
+    checkIntervalMs: number;
+    /** How often the jobs role looks for a certificate request (control API, CLI). */
+    requestPollMs: number;
+    /** After a failed attempt, wait this long before trying again on its own. */
+    retryAfterFailureMs: number;
+    /** Certified for each domain besides the mail host names: <prefix>.<domain>. */
+    domainPrefixes: string[];
+    /** More host names for the certificate (e.g. a second MX name). */
+    extraNames: string[];
+    /** Polling of pending orders/challenges: min and max backoff, ms. */
+    pollMinMs: number;
+    pollMaxMs: number;
+  };
   /** The jobs role samples every intervalMs; each tier keeps buckets of stepMs for keepMs. */
   metrics: {
     intervalMs: number;
@@ -42,7 +80,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   dataDir: '/var/lib/facteur',
   listen: ['::'],
   portOffset: 0,
-  ports: { mx: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, control: 8025 },
+  ports: { mx: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, control: 8025, http: 80, https: 443 },
   redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'facteur:' },
   maxMessageBytes: 50 * 1024 * 1024,
   loginCacheTtlMs: 5 * 60_000,
@@ -53,6 +91,22 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logs: { toFile: true, maxBytes: 5 * 1024 * 1024, keep: 2 },
   heartbeatMs: 5_000,
   control: { maxBodyBytes: 64 * 1024 },
+  tls: { watchIntervalMs: 60_000 },
+  web: { maxBodyBytes: 16 * 1024, davUpstream: '', davMaxBodyBytes: 25 * 1024 * 1024, requestTimeoutMs: 30_000 },
+  mtaSts: { mode: 'testing', mx: [], maxAgeSeconds: 7 * 86_400 },
+  acme: {
+    directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory',
+    caCertFile: '',
+    email: '',
+    renewBeforeDays: 30,
+    checkIntervalMs: 12 * 3_600_000,
+    requestPollMs: 5_000,
+    retryAfterFailureMs: 3_600_000,
+    domainPrefixes: ['mta-sts', 'autoconfig'],
+    extraNames: [],
+    pollMinMs: 2_000,
+    pollMaxMs: 30_000,
+  },
   metrics: {
     intervalMs: 10_000,
     points: 300,
