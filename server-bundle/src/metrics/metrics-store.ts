@@ -162,14 +162,21 @@ export class MetricsStore {
 
   /** Adds one sampling round (all series at `at`) to every tier, in one transaction. */
   record(at: number, samples: readonly Sample[]): void {
+    this.recordRounds([{ at, samples }]);
+  }
+
+  /** Several rounds in one transaction (imports, tests). */
+  recordRounds(rounds: ReadonlyArray<{ at: number; samples: readonly Sample[] }>): void {
     this.#db
       .transaction(() => {
-        for (const s of samples) {
-          if (!SERIES_NAME.test(s.series) || !Number.isFinite(s.value)) continue;
-          const id = this.#id(s.series, s.kind)!;
-          for (const tier of this.#tiers) {
-            const t = Math.floor(at / tier.stepMs) * tier.stepMs;
-            this.#upsert.run(tier.stepMs, id, t, s.value, s.value, s.value);
+        for (const { at, samples } of rounds) {
+          for (const s of samples) {
+            if (!SERIES_NAME.test(s.series) || !Number.isFinite(s.value)) continue;
+            const id = this.#id(s.series, s.kind)!;
+            for (const tier of this.#tiers) {
+              const t = Math.floor(at / tier.stepMs) * tier.stepMs;
+              this.#upsert.run(tier.stepMs, id, t, s.value, s.value, s.value);
+            }
           }
         }
       })
@@ -204,14 +211,15 @@ export class MetricsStore {
     const { tier, bucketMs } = planQuery(this.#tiers, q);
     const from = Math.floor(q.from / bucketMs) * bucketMs;
     const stmt = this.#db.prepare(
-      `SELECT (t / ?) * ? AS bt, sum(sum) AS s, min(min) AS mn, max(max) AS mx, sum(n) AS n
+      // % works on integers whatever the bound type (a JS number may bind as REAL, where / would not truncate).
+      `SELECT t - (t % ?) AS bt, sum(sum) AS s, min(min) AS mn, max(max) AS mx, sum(n) AS n
          FROM points WHERE step = ? AND series = ? AND t >= ? AND t < ? GROUP BY bt ORDER BY bt`,
     ) as Statement<unknown[], { bt: number; s: number; mn: number; mx: number; n: number }>;
     const series: Record<string, SeriesResult> = {};
     for (const name of names) {
       const row = this.#seriesId.get(name);
       if (!row) continue;
-      const rows = stmt.all(bucketMs, bucketMs, tier.stepMs, row.id, from, q.to);
+      const rows = stmt.all(bucketMs, tier.stepMs, row.id, from, q.to);
       series[name] = {
         kind: row.kind,
         points: rows.map((r) => ({ t: r.bt, v: row.kind === 'count' ? r.s : r.s / r.n, min: r.mn, max: r.mx })),
