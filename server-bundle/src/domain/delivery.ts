@@ -64,14 +64,19 @@ export class Delivery {
   async deliver(
     accepted: readonly AcceptedRecipient[],
     source: Uint8Array | AsyncIterable<Uint8Array>,
-    envelope: { mailFrom: string; receivedAt?: number; remoteAddress?: string },
+    envelope: { mailFrom: string; receivedAt?: number; remoteAddress?: string; junkMailboxes?: ReadonlySet<string> },
   ): Promise<{ spooled: Array<{ mailboxId: string; spoolId: string }>; forwards: string[] }> {
     const recipients: SpoolRecipient[] = [];
     const forwards = new Set<string>();
     for (const a of accepted) {
       for (const m of a.resolution.mailboxes) {
         if (!recipients.some((r) => r.mailboxId === m.id)) {
-          recipients.push({ mailboxId: m.id, publicKey: this.#publicKey(m), rcptTo: a.rcptTo });
+          recipients.push({
+            mailboxId: m.id,
+            publicKey: this.#publicKey(m),
+            rcptTo: a.rcptTo,
+            ...(envelope.junkMailboxes?.has(m.id) ? { folder: 'junk' as const } : {}),
+          });
         }
       }
       for (const f of a.resolution.forwards) forwards.add(f);

@@ -114,15 +114,17 @@ export class MailboxSession {
     const id = this.mailbox.id;
     const report: DrainReport = { delivered: 0, duplicates: 0, failed: [] };
     const inbox = this.#store.getFolder('INBOX')!.id;
+    // Mail the MX role judged to be spam (spool envelope folder 'junk') goes to \Junk.
+    const junk = this.#store.folderBySpecialUse('\\Junk')?.id ?? inbox;
     // Messages are committed in batches: one fsync for many messages after a busy weekend.
-    let batch: Array<{ spoolId: string; input: AppendInput }> = [];
+    let batch: Array<{ spoolId: string; folderId: number; input: AppendInput }> = [];
     let batchBytes = 0;
     const flush = async () => {
       if (!batch.length) return;
       const items = batch;
       batch = [];
       batchBytes = 0;
-      const results = this.#store.batch(() => items.map((b) => this.#store.append(inbox, b.input)));
+      const results = this.#store.batch(() => items.map((b) => this.#store.append(b.folderId, b.input)));
       for (const [i, r] of results.entries()) {
         await spool.remove(id, items[i]!.spoolId);
         if (r.duplicate) report.duplicates++;
@@ -150,6 +152,7 @@ export class MailboxSession {
       const a = await analyzer.analyze(msg.raw);
       batch.push({
         spoolId,
+        folderId: msg.envelope.folder === 'junk' ? junk : inbox,
         input: { raw: msg.raw, internalDate: msg.envelope.receivedAt, summary: a.summary, text: a.text, spoolId },
       });
       batchBytes += msg.raw.length;

@@ -9,6 +9,8 @@ import { startPop3 } from '../protocols/pop3/start-pop3.ts';
 import { startMx, startSubmission } from '../protocols/smtp/index.ts';
 import type { RoleContext } from './role-context.ts';
 import { startWebRole } from '../web/web-role.ts';
+import { startOutboundRole } from '../outbound/start-outbound.ts';
+import { mxExtras, submissionLimits } from '../inbound/role-wiring.ts';
 import { portOf, type RoleName } from './server-config.ts';
 
 export interface RunningRole {
@@ -19,14 +21,23 @@ export interface RunningRole {
 type Starter = (ctx: RoleContext) => Promise<RunningRole | RoleHandle>;
 
 export const roleStarters: Record<RoleName, Starter> = {
-  mx: (ctx) =>
+  mx: async (ctx) =>
     startMx(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters },
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters, ...(await mxExtras(ctx)) },
       { hostname: ctx.config.hostname, hosts: ctx.config.listen, port: portOf(ctx.config, 'mx'), maxMessageBytes: ctx.config.maxMessageBytes },
     ),
   submission: (ctx) =>
     startSubmission(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters },
+      {
+        core: ctx.core,
+        throttle: ctx.throttle,
+        tls: ctx.tls,
+        outbound: ctx.outbound,
+        notifier: ctx.events,
+        log: ctx.log,
+        counters: ctx.counters,
+        sendingLimits: submissionLimits(ctx),
+      },
       {
         hostname: ctx.config.hostname,
         hosts: ctx.config.listen,
@@ -76,4 +87,5 @@ export const roleStarters: Record<RoleName, Starter> = {
     };
   },
   web: startWebRole,
+  outbound: startOutboundRole,
 };

@@ -1,11 +1,13 @@
 // The server's one configuration file (JSON), with defaults for everything. Every duration lives
 // here so tests can run a production policy in seconds. Secrets never live here: see secrets.json.
 import { readFile } from 'node:fs/promises';
+import { MAIL_DEFAULTS, type MailSettings } from './mail-settings.ts';
 
-export const ROLES = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs', 'web'] as const;
+export const ROLES = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs', 'web', 'outbound'] as const;
 export type RoleName = (typeof ROLES)[number];
 
-export interface ServerConfig {
+/** dns, outbound, inbound: internet mail, see mail-settings.ts. */
+export interface ServerConfig extends MailSettings {
   /** Host name in greetings and the self-signed certificate. */
   hostname: string;
   dataDir: string;
@@ -76,6 +78,7 @@ export interface ServerConfig {
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
+  ...MAIL_DEFAULTS,
   hostname: 'localhost',
   dataDir: '/var/lib/facteur',
   listen: ['::'],

@@ -30,6 +30,8 @@ export interface SpoolRecipient {
   mailboxId: string;
   publicKey: HybridPublicKey;
   rcptTo: string;
+  /** Where the drain files it: 'junk' (the \\Junk folder, INBOX when there is none); default INBOX. */
+  folder?: 'junk';
 }
 
 export interface SpooledMessage {
@@ -144,7 +146,7 @@ export class Spool {
         p.written += b.length;
       };
       for (const p of pending) {
-        const meta = Buffer.from(JSON.stringify({ ...envelope, rcptTo: p.r.rcptTo }));
+        const meta = Buffer.from(JSON.stringify({ ...envelope, rcptTo: p.r.rcptTo, ...(p.r.folder ? { folder: p.r.folder } : {}) }));
         const len = Buffer.alloc(4);
         len.writeUInt32BE(meta.length);
         await write(p, [p.sealer.header, ...p.sealer.update(len), ...p.sealer.update(meta)]);

@@ -27,6 +27,8 @@ export interface IngestInput {
   remoteAddress?: string;
   maxBytes: number;
   message: AsyncIterable<Uint8Array>;
+  /** Local mailboxes that get this message in their Junk folder (MX spam verdict). */
+  junkMailboxes?: ReadonlySet<string>;
 }
 
 export interface IngestResult {
@@ -67,6 +69,7 @@ export async function ingest(deps: IngestDeps, input: IngestInput): Promise<Inge
         mailFrom: input.mailFrom,
         receivedAt,
         remoteAddress: input.remoteAddress,
+        ...(input.junkMailboxes?.size ? { junkMailboxes: input.junkMailboxes } : {}),
       });
       spooled = r.spooled;
     }

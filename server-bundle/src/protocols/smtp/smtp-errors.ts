@@ -3,6 +3,7 @@
 // reply the client sees. Messages carry their RFC 3463 enhanced status code themselves.
 import { DomainError } from '../../domain/errors.ts';
 import { LoginThrottledError } from '../../security/login-throttle.ts';
+import { PolicyRefusal } from '../../security/policy-refusal.ts';
 
 export type SmtpStage = 'connect' | 'auth' | 'mail' | 'rcpt' | 'data';
 export type SmtpRole = 'mx' | 'submission';
@@ -34,6 +35,28 @@ function throttled(err: LoginThrottledError): SmtpError {
   return new SmtpError(421, `4.7.0 Too many failed logins from your address, try again in ${s} seconds`, { cause: err });
 }
 
+function refused(err: PolicyRefusal): SmtpError {
+  const d = err.detail.replace(/[\r\n]+/g, ' ').slice(0, 200);
+  switch (err.code) {
+    case 'TOO_MANY_CONNECTIONS':
+      return new SmtpError(421, `4.7.0 Too many connections from your address, try again later`, { cause: err });
+    case 'DNSBL_LISTED':
+      return new SmtpError(554, `5.7.1 Service unavailable; client host listed by ${d}`, { cause: err });
+    case 'FORGED_HELO':
+      return new SmtpError(550, `5.7.1 HELO/EHLO name ${d} refused: you are not this server`, { cause: err });
+    case 'RATE_LIMITED':
+      return new SmtpError(450, `4.7.1 Too many messages from your address, slow down and try again later`, { cause: err });
+    case 'GREYLISTED':
+      return new SmtpError(451, `4.7.1 Greylisted, please try again later`, { cause: err });
+    case 'DMARC_REJECT':
+      return new SmtpError(550, `5.7.1 Message rejected by the DMARC policy of ${d}`, { cause: err });
+    case 'SPAM':
+      return new SmtpError(550, `5.7.1 Message refused as spam`, { cause: err });
+    case 'SENDING_LIMIT':
+      return new SmtpError(450, `4.7.1 Sending limit reached (${d}), try again later`, { cause: err });
+  }
+}
+
 export interface TranslateContext {
   stage: SmtpStage;
   role: SmtpRole;
@@ -46,6 +69,7 @@ export interface TranslateContext {
 export function toSmtpError(err: unknown, ctx: TranslateContext): SmtpError {
   if (err instanceof SmtpError) return err;
   if (err instanceof LoginThrottledError) return throttled(err);
+  if (err instanceof PolicyRefusal) return refused(err);
   if (err instanceof DomainError) {
     switch (err.code) {
       case 'AUTH_FAILED':

@@ -12,6 +12,8 @@ import { createMxHandlers } from './mx-handlers.ts';
 import { listenSmtp, type SmtpHandlers, type SmtpListener } from './smtp-server-adapter.ts';
 import { createSubmissionHandlers } from './submission-handlers.ts';
 import { countingSmtp } from './smtp-counters.ts';
+import type { InboundChecks } from '../../inbound/inbound-checks.ts';
+import type { SrsReverse } from '../../outbound/srs-recipients.ts';
 
 export interface SmtpDeps {
   core: MailCore;
@@ -23,6 +25,12 @@ export interface SmtpDeps {
   log: Logger;
   /** Metrics: messages in/out/rejected. */
   counters?: Counters;
+  /** MX: anti-abuse and authentication checks (internet mail). */
+  inbound?: InboundChecks;
+  /** MX: bounces to our SRS addresses. */
+  srs?: SrsReverse;
+  /** Submission: per-user sending limits. */
+  sendingLimits?: { check(mailboxId: string): Promise<void> };
 }
 
 export interface SmtpCommonOptions {

@@ -31,6 +31,8 @@ export interface SmtpSession {
   readonly remoteAddress: string;
   readonly localPort: number;
   readonly secure: boolean;
+  /** The name given in HELO/EHLO ('' before it). */
+  readonly heloName: string;
   readonly user: SmtpAuthUser | undefined;
   readonly mailFrom: SmtpAddress | undefined;
   /** SIZE= from MAIL FROM, 0 when not declared */
@@ -110,6 +112,9 @@ export async function listenSmtp<R>(opts: SmtpListenerOptions, handlers: SmtpHan
         },
         get secure() {
           return !!s.secure;
+        },
+        get heloName() {
+          return s.hostNameAppearsAs ?? '';
         },
         get user() {
           return (s.user as SmtpAuthUser | undefined) || undefined;

@@ -16,6 +16,8 @@ export type SubmissionRecipient = { kind: 'local'; accepted: AcceptedRecipient }
 
 export interface SubmissionDeps extends IngestDeps {
   throttle: LoginThrottle;
+  /** Per-user sending limits: throws PolicyRefusal SENDING_LIMIT (checked at each MAIL FROM). */
+  sendingLimits?: { check(mailboxId: string): Promise<void> };
 }
 
 export function createSubmissionHandlers(deps: SubmissionDeps, opts: { maxMessageBytes: number }): SmtpHandlers<SubmissionRecipient> {
@@ -58,6 +60,7 @@ export function createSubmissionHandlers(deps: SubmissionDeps, opts: { maxMessag
         log.info('smtp.sender_refused', { session: s.id, mailboxId: s.user.mailboxId });
         throw Refusals.senderNotOwned();
       }
+      await deps.sendingLimits?.check(s.user.mailboxId);
     },
 
     async onRcptTo(s, to) {
