@@ -13,6 +13,8 @@ export interface QueueDeliveryState {
   attempts: number;
   nextAttemptAt: number;
   lastError?: string;
+  /** Recipients finished (delivered, or bounced to the sender). */
+  done?: string[];
 }
 
 export interface ControlDeps {

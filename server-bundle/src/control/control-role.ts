@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { DkimKeyStore } from '../dkim/dkim-keys.ts';
 import { logDirOf } from '../log/log-file.ts';
 import { openMetricsStore } from '../metrics/metrics-store.ts';
+import { DeliveryStates } from '../outbound/delivery-state.ts';
+import { loadOrCreateServerSecrets } from '../storage/server-secrets.ts';
 import type { RoleContext } from '../run/role-context.ts';
 import { portOf, ROLES } from '../run/server-config.ts';
 import { SERVER_VERSION } from '../version.ts';
@@ -13,6 +15,8 @@ import { ControlTokens } from './token-store.ts';
 export async function startControlRole(ctx: RoleContext) {
   const { config } = ctx;
   const metrics = await openMetricsStore(config.dataDir, Object.values(config.metrics.tiers));
+  // The outbound role keeps each entry's progress beside it (attempts, next try, last error).
+  const states = DeliveryStates.fromSecrets(ctx.outbound.dir, await loadOrCreateServerSecrets(join(config.dataDir, 'secrets.json')));
   try {
     const api = await startControlApi(
       {
@@ -21,6 +25,7 @@ export async function startControlRole(ctx: RoleContext) {
         certificate: () => ctx.tls.info,
         redis: ctx.redis,
         outbound: ctx.outbound,
+        deliveryState: (id) => states.get(id),
         metrics,
         metricsPoints: config.metrics.points,
         dkim: new DkimKeyStore(join(config.dataDir, 'dkim')),

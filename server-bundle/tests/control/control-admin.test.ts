@@ -260,14 +260,26 @@ describe('DKIM', () => {
 describe('queue, metrics and logs', () => {
   it('lists queued envelopes, never the message', async () => {
     const canary = 'QUEUE-BODY-CANARY-7731';
-    await h.outbound.enqueue({ mailFrom: 'alice@one.test', rcptTo: ['bob@far.test', 'eve@far.test'], receivedAt: Date.now(), origin: 'submission' }, message(canary, canary));
+    const first = await h.outbound.enqueue({ mailFrom: 'alice@one.test', rcptTo: ['bob@far.test', 'eve@far.test'], receivedAt: Date.now(), origin: 'submission' }, message(canary, canary));
+    // What the outbound role records after a failed attempt.
+    const next = Date.now() + 60_000;
+    await h.states.put(first, { v: 1, attempts: 2, nextAttemptAt: next, lastError: '451 4.7.1 try later', done: ['bob@far.test'] });
     const big = Buffer.concat([message('big', 'x'), Buffer.alloc(300_000, 'y')]);
     await h.outbound.enqueue({ mailFrom: 'alice@one.test', rcptTo: ['big@far.test'], receivedAt: Date.now(), origin: 'submission' }, big);
     const r = await h.call('GET', '/v1/queue');
     expect(r.status).toBe(200);
     expect(r.json.total).toBe(2);
-    expect(r.json.entries[0]).toMatchObject({ from: 'alice@one.test', to: ['bob@far.test', 'eve@far.test'], origin: 'submission', attempts: 0, lastError: null });
-    expect(r.json.entries[1]).toMatchObject({ to: ['big@far.test'] });
+    expect(r.json.entries[0]).toMatchObject({
+      id: first,
+      from: 'alice@one.test',
+      to: ['bob@far.test', 'eve@far.test'],
+      origin: 'submission',
+      attempts: 2,
+      nextAttemptAt: new Date(next).toISOString(),
+      lastError: '451 4.7.1 try later',
+      done: ['bob@far.test'],
+    });
+    expect(r.json.entries[1]).toMatchObject({ to: ['big@far.test'], attempts: 0, lastError: null, done: [] });
     expect(r.json.entries[1].size).toBeGreaterThan(300_000);
     expect(r.text).not.toContain(canary);
     expect((await h.call('GET', '/v1/queue?limit=1')).json.entries).toHaveLength(1);

@@ -9,6 +9,7 @@ import { DkimKeyStore } from '../../src/dkim/dkim-keys.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { logDirOf, RotatingLogFile } from '../../src/log/log-file.ts';
 import { metricsDbKey, MetricsStore } from '../../src/metrics/metrics-store.ts';
+import { DeliveryStates } from '../../src/outbound/delivery-state.ts';
 import { OutboundQueue } from '../../src/queue/outbound-queue.ts';
 import { loadOrCreateServerSecrets } from '../../src/storage/server-secrets.ts';
 import { startMailStack, type MailStack } from '../protocols/mail-stack.ts';
@@ -27,6 +28,7 @@ export interface ControlHarness extends MailStack {
   tokens: ControlTokens;
   owner: HybridPrivateKey;
   outbound: OutboundQueue;
+  states: DeliveryStates;
   metrics: MetricsStore;
   logFile: RotatingLogFile;
   call(method: string, path: string, opts?: HttpOptions): Promise<HttpResult>;
@@ -38,6 +40,7 @@ export async function startControlHarness(opts: { roles?: string[]; maxBodyBytes
   const log = createLogger({ level: 'debug', fields: { role: 'control' }, sink: (l) => logFile.write(l) });
   const secrets = await loadOrCreateServerSecrets(join(stack.dataDir, 'secrets.json'));
   const outbound = OutboundQueue.fromSecrets(join(stack.dataDir, 'outbound'), secrets);
+  const states = DeliveryStates.fromSecrets(outbound.dir, secrets);
   const metrics = MetricsStore.open(join(stack.dataDir, 'metrics.db'), metricsDbKey(secrets), TEST_TIERS);
   const tokens = new ControlTokens(stack.core.config);
   const token = tokens.issue();
@@ -48,6 +51,7 @@ export async function startControlHarness(opts: { roles?: string[]; maxBodyBytes
       certificate: () => stack.tls.info,
       redis: stack.redisConn,
       outbound,
+      deliveryState: (id) => states.get(id),
       metrics,
       metricsPoints: 300,
       dkim: new DkimKeyStore(join(stack.dataDir, 'dkim')),
@@ -68,6 +72,7 @@ export async function startControlHarness(opts: { roles?: string[]; maxBodyBytes
     tokens,
     owner: generateKeyPair(),
     outbound,
+    states,
     metrics,
     logFile,
     call: (method, path, o = {}) => http(base, method, path, { token: h.token, ...o }),

@@ -72,7 +72,7 @@ describe('counters', () => {
       expect((await w.cmd('MAIL FROM:<bob@far.test>')).code).toBe(250);
       expect((await w.cmd('RCPT TO:<alice@example.com>')).code).toBe(250);
       expect((await w.cmd('DATA')).code).toBe(354);
-      await w.write(`Subject: big\r\n\r\n${'x'.repeat(2000)}\r\n.\r\n`);
+      await w.write(`Subject: big\r\n\r\n${`${'x'.repeat(76)}\r\n`.repeat(2000)}.\r\n`); // 156 KB
       expect((await w.read()).code).toBe(552); // over the (test) message size limit, refused at DATA
       await w.quit();
 

@@ -3,7 +3,7 @@
 //       { from, to, stepMs, tierStepMs, series: { cpu: { kind, unit, points: [{t, v, min, max}] } } }
 //   GET /v1/metrics/series                      { series: [{ name, kind, unit, latest: {t, v} | null }] }
 //   GET /v1/queue[?limit=100]                   { total, entries: [{ id, from, to, size, queuedAt, origin,
-//                                                  attempts, nextAttemptAt, lastError }] }
+//                                                  attempts, nextAttemptAt, lastError, done }] }
 //   GET /v1/logs[?role=mx,imap][&level=warn][&limit=200][&since=ISO]   { lines: LogEntry[] }
 import type { LogLevel } from '../../log/logger.ts';
 import { tailLogs } from '../../log/log-tail.ts';
@@ -91,6 +91,7 @@ export function registerObserveRoutes(router: Router, deps: ControlDeps): void {
           attempts: state?.attempts ?? 0,
           nextAttemptAt: new Date(state?.nextAttemptAt ?? e.queuedAt).toISOString(),
           lastError: state?.lastError ?? null,
+          done: state?.done ?? [],
         };
         try {
           // Only the envelope is decrypted; the message itself is never read here.
