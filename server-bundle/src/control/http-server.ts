@@ -46,14 +46,43 @@ async function readJson(req: IncomingMessage, maxBytes: number, required: boolea
   if (declared > maxBytes) throw new ApiError(413, 'TOO_LARGE', `the body exceeds ${maxBytes} bytes`);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with content-type application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new ApiError(413, 'TOO_LARGE', `the body exceeds ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  // Events rather than for-await: leaving an async iterator early would destroy the socket before
+  // the 413 answer is written. Past the limit we stop reading; the answer closes the connection.
+  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        req.pause();
+        reject(new ApiError(413, 'TOO_LARGE', `the body exceeds ${maxBytes} bytes`));
+        return;
+      }
+      parts.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(parts);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+  const raw = Buffer.concat(chunks);
+  const text = raw.toString('utf8');
+  // Bodies carry passwords: wipe the bytes we hold (the strings are out of reach, as everywhere in JS).
+  raw.fill(0);
+  for (const c of chunks) c.fill(0);
   if (!text.trim()) {
     if (required) throw new ApiError(400, 'BODY_REQUIRED', 'a JSON body is required');
     return undefined;
@@ -62,8 +91,6 @@ async function readJson(req: IncomingMessage, maxBytes: number, required: boolea
     return JSON.parse(text);
   } catch {
     throw new ApiError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
-  } finally {
-    chunks.fill(Buffer.alloc(0));
   }
 }
 
