@@ -43,7 +43,8 @@ flock -w 900 9 || die "timed out waiting for another setup.sh (lock $TB_RUN/setu
 APT_PACKAGES=(
 	docker.io containerd runc tini openssh-server openssh-client redis-server redis-tools
 	debootstrap iproute2 iptables chromium swaks curl strace zstd sshpass procps psmisc
-	xvfb xauth util-linux openssl ca-certificates passwd
+	xvfb xauth util-linux openssl ca-certificates passwd pebble
+	knot knot-dnsutils
 )
 
 install_packages() {

@@ -4,7 +4,7 @@
 // download the chain. Each name is validated in parallel; every failure is turned into plain words
 // (acme-errors.ts) naming the host and the URL the CA tried.
 import { generateKeyPairSync } from 'node:crypto';
-import { Agent } from 'node:https';
+import { Agent, get as httpsGet } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import acme from 'acme-client';
 import { CertificateError, explainCaError, explainChallengeError } from './acme-errors.ts';
@@ -22,6 +22,10 @@ export interface AcmeCaOptions {
   pollAttempts?: number;
   /** Each HTTP request to the CA. Default 30 s. */
   requestTimeoutMs?: number;
+  /** Retries of a request that got no answer, a 5xx or a 429 (Retry-After honoured). Default 3. */
+  requestRetries?: number;
+  /** Delay before retry n is n times this, in seconds, when the CA gives no Retry-After. Default 2. */
+  requestRetryDelaySeconds?: number;
 }
 
 /** Publishes and withdraws HTTP-01 responses (FileChallengeStore, read by the web role). */
@@ -50,12 +54,21 @@ function generateCertificateKey(): string {
 export class AcmeCa {
   readonly directoryUrl: string;
   readonly #client: acme.Client;
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
 
   constructor(opts: AcmeCaOptions) {
     this.directoryUrl = opts.directoryUrl;
     // acme-client sends every request through one shared axios instance: one CA per process.
     acme.axios.defaults.timeout = opts.requestTimeoutMs ?? 30_000;
-    acme.axios.defaults.httpsAgent = opts.caPem ? new Agent({ ca: [...rootCertificates, opts.caPem], keepAlive: true }) : undefined;
+    const settings = (acme.axios.defaults as { acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings;
+    if (settings) {
+      settings.retryMaxAttempts = opts.requestRetries ?? 3;
+      settings.retryDefaultDelay = opts.requestRetryDelaySeconds ?? 2;
+    }
+    this.#agent = new Agent({ keepAlive: true, ...(opts.caPem ? { ca: [...rootCertificates, opts.caPem] } : {}) });
+    this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    acme.axios.defaults.httpsAgent = this.#agent;
     this.#client = new acme.Client({
       directoryUrl: opts.directoryUrl,
       accountKey: opts.accountKeyPem,
@@ -66,8 +79,29 @@ export class AcmeCa {
     });
   }
 
+  /**
+   * Fetches the directory once with Node's own client: acme-client turns a network or TLS failure
+   * into a bare TypeError after its retries, so the cause (refused, unknown host, untrusted
+   * certificate) is read here first, where it can still be named.
+   */
+  async probe(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const req = httpsGet(this.directoryUrl, { agent: this.#agent, timeout: this.#timeoutMs }, (res) => {
+        res.resume();
+        if ((res.statusCode ?? 0) >= 500) reject(new Error(`the directory answered HTTP ${res.statusCode}`));
+        else if (res.statusCode !== 200) reject(new Error(`the directory answered HTTP ${res.statusCode}: is ${this.directoryUrl} an ACME directory URL?`));
+        else resolve();
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+    }).catch((err: unknown) => {
+      throw explainCaError(err, this.directoryUrl);
+    });
+  }
+
   /** Registers the account (or finds the existing one for this key) and returns its URL. */
   async register(email?: string): Promise<string> {
+    await this.probe();
     try {
       try {
         return this.#client.getAccountUrl();

@@ -47,7 +47,8 @@ export function explainCaError(err: unknown, directoryUrl: string): CertificateE
   } catch {
     /* keep the raw text */
   }
-  if (NET_CODES.test(detail)) {
+  // acme-client's retry interceptor fails with this TypeError when a request never got an answer.
+  if (NET_CODES.test(detail) || /reading 'config'/.test(detail)) {
     return new CertificateError(
       'ca_unreachable',
       `The server could not reach the certificate authority at ${host}: check the server's outbound internet access (HTTPS) and its DNS resolver (${detail}).`,

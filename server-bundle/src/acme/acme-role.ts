@@ -6,6 +6,7 @@ import type { ServerConfig } from '../run/server-config.ts';
 import { AcmeStore } from './acme-store.ts';
 import { CertificateManager } from './certificate-manager.ts';
 import { certificateNames } from './certificate-names.ts';
+import { certificateStatus } from './certificate-status.ts';
 import { challengeDirOf, FileChallengeStore } from './challenge-store.ts';
 
 export function namesFromConfig(config: ServerConfig, domains: readonly string[]): string[] {
@@ -47,4 +48,18 @@ export async function startCertificateRenewal(ctx: Pick<RoleContext, 'config' | 
   const manager = await createCertificateManager(ctx);
   manager.start();
   return { manager, addresses: [] as Array<{ address: string; port: number }>, close: () => manager.close() };
+}
+
+/** What GET /v1/certificate shows: the certificate every role presents and the ACME state. */
+export async function readCertificateStatus(config: ServerConfig, tls: Pick<RoleContext['tls'], 'material' | 'reloadIfChanged'>) {
+  await tls.reloadIfChanged();
+  return certificateStatus(tls.material, await new AcmeStore(config.dataDir).status(), { renewBeforeDays: config.acme.renewBeforeDays });
+}
+
+/** What POST /v1/certificate/request does: the jobs role picks it up within acme.requestPollMs. */
+export async function requestCertificate(config: ServerConfig, opts: { force?: boolean } = {}) {
+  const store = new AcmeStore(config.dataDir);
+  const req = await store.request(opts);
+  await store.updateStatus({ wanted: true });
+  return req;
 }

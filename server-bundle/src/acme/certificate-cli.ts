@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { ConfigError, type ServerConfig } from '../run/server-config.ts';
 import { TlsProvider } from '../tls/tls-provider.ts';
+import { requestCertificate } from './acme-role.ts';
 import { AcmeStore } from './acme-store.ts';
 import { certificateStatus } from './certificate-status.ts';
 
@@ -11,8 +12,7 @@ export async function runCertificateCommand(config: ServerConfig, args: string[]
   const store = new AcmeStore(config.dataDir);
   switch (args[0]) {
     case 'request': {
-      const req = await store.request({ force: opts.force ?? false });
-      await store.updateStatus({ wanted: true });
+      const req = await requestCertificate(config, { force: opts.force ?? false });
       process.stdout.write(JSON.stringify({ requested: req }) + '\n');
       return;
     }
