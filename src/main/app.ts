@@ -7,6 +7,7 @@ import type { Response } from '../shared/contract';
 import type { DesktopConfig } from './config';
 import type { Handlers } from './ipc/dispatcher';
 import { EventBus } from './ipc/events';
+import { DnsService } from './services/dns/dns-service';
 import { PreflightService } from './services/preflight/preflight-service';
 import { ServerService } from './services/servers/server-service';
 import { ServerStore } from './services/servers/server-store';
@@ -35,6 +36,7 @@ export function createApp(options: AppOptions): App {
   const vault = new Vault(join(config.dataDir, 'vault.json'), keys);
   const servers = new ServerService(new ServerStore(join(config.dataDir, 'servers.json')), vault, config);
   const preflight = new PreflightService(servers, config);
+  const dns = new DnsService(vault, config.dns);
   const events = new EventBus();
 
   const handlers: Handlers = {
@@ -45,6 +47,10 @@ export function createApp(options: AppOptions): App {
     checkServer: (req) => servers.check(req.id),
     removeServer: async (req) => ({ removed: await servers.remove(req.id) }),
     runPreflight: (req) => preflight.run(req.id),
+    dnsPlan: async (req) => dns.plan(req),
+    dnsCheck: (req) => dns.check(req),
+    dnsApply: (req) => dns.apply(req),
+    dnsSavedProvider: (req) => dns.savedProvider(req.domain),
   };
 
   return { handlers, events, servers };

@@ -5,6 +5,18 @@ import { join } from 'node:path';
 export interface DesktopConfig {
   dataDir: string;
   ssh: { readyMs: number; keepaliveMs: number; commandMs: number };
+  dns: {
+    /** Resolvers (host or host:port) for the live checks; empty: the system's. */
+    resolvers: string[];
+    /** Port the domain's authoritative servers are asked on (53; tests use another). */
+    authPort: number;
+    timeoutMs: number;
+    tries: number;
+    /** TTL of the records Facteur plans, in seconds. */
+    ttl: number;
+    /** Clock difference a TSIG-signed update may have (RFC 8945 fudge), in seconds. */
+    tsigFudgeS: number;
+  };
   preflight: {
     /** A public mail server (host:port) the server tries to reach to test outbound port 25. */
     smtpProbe: string;
@@ -31,6 +43,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       readyMs: num(env, 'FACTEUR_SSH_READY_MS', 8000),
       keepaliveMs: num(env, 'FACTEUR_SSH_KEEPALIVE_MS', 15000),
       commandMs: num(env, 'FACTEUR_SSH_COMMAND_MS', 30000),
+    },
+    dns: {
+      resolvers: (env.FACTEUR_DNS_SERVERS ?? '').split(',').filter(Boolean),
+      authPort: num(env, 'FACTEUR_DNS_AUTH_PORT', 53),
+      timeoutMs: num(env, 'FACTEUR_DNS_TIMEOUT_MS', 3000),
+      tries: num(env, 'FACTEUR_DNS_TRIES', 2),
+      ttl: num(env, 'FACTEUR_DNS_TTL', 3600),
+      tsigFudgeS: num(env, 'FACTEUR_TSIG_FUDGE_S', 300),
     },
     preflight: {
       smtpProbe: env.FACTEUR_SMTP_PROBE || 'gmail-smtp-in.l.google.com:25',

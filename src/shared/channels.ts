@@ -10,6 +10,10 @@ export const methods = [
   'checkServer',
   'removeServer',
   'runPreflight',
+  'dnsPlan',
+  'dnsCheck',
+  'dnsApply',
+  'dnsSavedProvider',
 ] as const;
 export const eventNames = ['progress', 'log'] as const;
 

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import type { EventName as ChannelEvent, Method as ChannelMethod } from './channels';
+import {
+  dnsApplyRequest,
+  dnsApplyResult,
+  dnsCheckReport,
+  dnsPlan,
+  dnsPlanRequest,
+  dnsSavedProvider,
+  dnsSavedProviderRequest,
+} from './dns';
 
 /**
  * The one contract between renderer and main. Every method is declared here once with its
@@ -116,6 +125,11 @@ export const contract = {
   checkServer: { request: serverId, response: serverProfile },
   removeServer: { request: serverId, response: z.object({ removed: z.boolean() }) },
   runPreflight: { request: serverId, response: preflightReport },
+  // DNS wizard (schemas in dns.ts): the record set, live checks, and applying through a provider.
+  dnsPlan: { request: dnsPlanRequest, response: dnsPlan },
+  dnsCheck: { request: dnsPlanRequest, response: dnsCheckReport },
+  dnsApply: { request: dnsApplyRequest, response: dnsApplyResult },
+  dnsSavedProvider: { request: dnsSavedProviderRequest, response: dnsSavedProvider },
 } as const;
 
 export const events = {

@@ -14,6 +14,7 @@ export const errorCodes = [
   'KEY_INVALID',
   'COMMAND_FAILED',
   'VAULT_LOCKED',
+  'DNS_UPDATE_REFUSED',
   'INTERNAL',
 ] as const;
 
