@@ -25,6 +25,12 @@ export interface DesktopConfig {
     dnsServers: string[];
     dnsTimeoutMs: number;
   };
+  stack: {
+    /** Each service of a fresh stack must answer its protocol within this (services/stack). */
+    healthTimeoutMs: number;
+    /** One-shot steps of a deploy (data directory, init container, token). */
+    stepTimeoutMs: number;
+  };
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -57,6 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       smtpProbeTimeoutS: num(env, 'FACTEUR_SMTP_PROBE_TIMEOUT_S', 5),
       dnsServers: (env.FACTEUR_DNS_SERVERS ?? '').split(',').filter(Boolean),
       dnsTimeoutMs: num(env, 'FACTEUR_DNS_TIMEOUT_MS', 3000),
+    },
+    stack: {
+      healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),
+      stepTimeoutMs: num(env, 'FACTEUR_STACK_STEP_TIMEOUT_MS', 60_000),
     },
   };
 }

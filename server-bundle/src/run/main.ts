@@ -11,6 +11,7 @@ import { issueControlToken } from '../control/issue-token.ts';
 import { startRoleHeartbeats } from '../metrics/heartbeat.ts';
 import { SERVER_VERSION } from '../version.ts';
 import { runAdmin } from './admin.ts';
+import { configPathOf, probeMain } from './probe-main.ts';
 import { openRoleContext } from './role-context.ts';
 import { roleStarters, type RunningRole } from './roles.ts';
 import { ConfigError, loadConfigFile, resolveConfig, ROLES, type RoleName, type ServerConfig } from './server-config.ts';
@@ -31,7 +32,8 @@ const usage = `facteur-server <command> [options]
   certificate status        the certificate every role presents, and the last ACME error
 
 Options (override the config file):
-  --config FILE       JSON configuration (see src/run/server-config.ts for every setting)
+  --config FILE       JSON configuration (see src/run/server-config.ts for every setting;
+                      default: $FACTEUR_CONFIG if that file exists, as in the image)
   --data DIR          data directory
   --address ADDR      listen address (repeatable; default '::', IPv6 and IPv4)
   --port-offset N     added to every port (e.g. 10000: MX on 10025, IMAP on 10143)
@@ -40,6 +42,7 @@ Options (override the config file):
 `;
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'health' || argv[0] === 'redis-config') return probeMain(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -62,7 +65,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const fromFile = values.config ? await loadConfigFile(values.config) : undefined;
+  const configPath = configPathOf(values.config);
+  const fromFile = configPath ? await loadConfigFile(configPath) : undefined;
   const flags: Record<string, unknown> = {};
   if (values.data) flags.dataDir = values.data;
   if (values.address) flags.listen = values.address;

@@ -47,7 +47,9 @@ export async function openRoleContext(config: ServerConfig, role: string): Promi
   const outbound = OutboundQueue.fromSecrets(join(config.dataDir, 'outbound'), secrets);
   const tls = await TlsProvider.loadOrCreate({ dir: join(config.dataDir, 'tls'), hostNames: [config.hostname], log });
   tls.watch(config.tls.watchIntervalMs); // a certificate renewed by another role (ACME in jobs) applies here without a restart
-  const redis = connectRedis({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  // The server image's Redis requires a password, kept in the secrets file (never in the config).
+  const redisPassword = typeof secrets.redisPassword === 'string' ? secrets.redisPassword : undefined;
+  const redis = connectRedis({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, password: redisPassword });
   const counters = new RedisCounters(redis, log);
   // Every protocol reports failed logins to the throttle: counting there covers them all.
   const throttle = countingFailedLogins(new RedisLoginThrottle(redis, config.throttle, log), counters);

@@ -1,0 +1,134 @@
+/**
+ * docker-compose.yml for the same stack the deployer creates, derived from the same container
+ * plans (container-options.ts), so the two cannot drift apart: an owner leaving Facteur runs
+ * `docker compose up -d` next to the data directory Facteur prepared, and gets the same containers.
+ */
+import { containerPlan, initPlan, type ContainerPlan } from './container-options';
+import { CONFIG_FILE, SECRETS_FILE, type StackSpec } from './stack-spec';
+
+type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml };
+
+/** JSON strings are valid YAML double-quoted scalars; keys stay bare when they are plain words. */
+function scalar(v: string | number | boolean | null): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+function key(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k) ? k : JSON.stringify(k);
+}
+
+function emit(value: Yaml, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v !== 'object' || v === null)) {
+      return [`${pad}[${value.map((v) => scalar(v as string)).join(', ')}]`];
+    }
+    return value.flatMap((v) => {
+      const lines = emit(v, indent + 2);
+      return [`${pad}- ${lines[0]!.trimStart()}`, ...lines.slice(1)];
+    });
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => {
+      if (
+        v !== null &&
+        typeof v === 'object' &&
+        !(Array.isArray(v) && v.every((x) => typeof x !== 'object'))
+      ) {
+        if (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0)
+          return [`${pad}${key(k)}: ${Array.isArray(v) ? '[]' : '{}'}`];
+        return [`${pad}${key(k)}:`, ...emit(v, indent + 2)];
+      }
+      return [`${pad}${key(k)}: ${emit(v, 0)[0]}`];
+    });
+  }
+  return [`${pad}${scalar(value)}`];
+}
+
+const seconds = (ns: unknown): string => `${Number(ns) / 1e9}s`;
+
+type Body = Record<string, unknown> & { HostConfig: Record<string, unknown> };
+
+/** The compose service for one create body (the same fields, in compose's words). */
+function service(name: string, body: Body, extra: Record<string, Yaml>): Record<string, Yaml> {
+  const host = body.HostConfig;
+  const log = host.LogConfig as { Type: string; Config: Record<string, string> };
+  const hc = body.Healthcheck as Record<string, unknown> | undefined;
+  const env = Object.fromEntries(
+    (body.Env as string[]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  );
+  const tmpfs = Object.entries(host.Tmpfs as Record<string, string>).map(([p, o]) => `${p}:${o}`);
+  const out: Record<string, Yaml> = {
+    container_name: name,
+    image: body.Image as string,
+    command: body.Cmd as string[],
+    user: body.User as string,
+    network_mode: host.NetworkMode as string,
+    read_only: host.ReadonlyRootfs as boolean,
+    tmpfs,
+    cap_drop: host.CapDrop as string[],
+    ...((host.CapAdd as string[] | undefined)?.length ? { cap_add: host.CapAdd as string[] } : {}),
+    ...((host.SecurityOpt as string[] | undefined)?.length
+      ? { security_opt: host.SecurityOpt as string[] }
+      : {}),
+    volumes: host.Binds as string[],
+    working_dir: body.WorkingDir as string,
+    environment: env,
+    ...(host.PidsLimit ? { pids_limit: host.PidsLimit as number } : {}),
+    ...(body.StopTimeout ? { stop_grace_period: `${body.StopTimeout as number}s` } : {}),
+    logging: { driver: log.Type, options: log.Config },
+    ...(hc
+      ? {
+          healthcheck: {
+            test: hc.Test as string[],
+            interval: seconds(hc.Interval),
+            timeout: seconds(hc.Timeout),
+            retries: hc.Retries as number,
+            start_period: seconds(hc.StartPeriod),
+          },
+        }
+      : {}),
+    labels: body.Labels as Record<string, string>,
+    ...extra,
+  };
+  return out;
+}
+
+export function composeFile(spec: StackSpec, opts: { generator?: string } = {}): string {
+  // API 1.41: the compose file leaves out what only newer engines know (healthcheck start_interval).
+  const plans: ContainerPlan[] = spec.services.map((s) => containerPlan(spec, s, '1.41'));
+  const init = initPlan(spec);
+  const services: Record<string, Yaml> = {
+    init: {
+      ...service(init.name, init.body as Body, { restart: 'no' }),
+    },
+  };
+  let previous: string | undefined;
+  for (const plan of plans) {
+    const dependsOn: Record<string, Yaml> = { init: { condition: 'service_completed_successfully' } };
+    // Redis first, then each service once the one before it is healthy (as the deployer does).
+    if (previous) dependsOn[previous] = { condition: 'service_healthy' };
+    services[plan.service.name] = service(plan.name, plan.body as Body, {
+      restart: spec.restart,
+      depends_on: dependsOn,
+    });
+    previous = plan.service.name;
+  }
+  const header = [
+    `# The Facteur server stack${opts.generator ? `, generated by ${opts.generator}` : ''}.`,
+    '# The same containers Facteur creates: one image, one container per service, host networking,',
+    '# the unprivileged user of the image, no capability but NET_BIND_SERVICE where a port < 1024 is needed.',
+    '#',
+    `# Everything lives in ${spec.dataDir} (owner uid ${spec.uid}, mode 700), which Facteur prepared:`,
+    `#   ${CONFIG_FILE}    the configuration (see server-bundle/src/run/server-config.ts)`,
+    `#   ${SECRETS_FILE}    mode 600: {"v":1,"configDbKey":"<64 hex>","redisPassword":"<64 hex>"}`,
+    '# To start from nothing instead:',
+    `#   install -d -m 700 -o ${spec.uid} -g ${spec.uid} ${spec.dataDir} ${spec.dataDir}/redis`,
+    `#   echo '{"hostname":"mail.example.org"}' > ${spec.dataDir}/${CONFIG_FILE}`,
+    `#   (umask 077; printf '{"v":1,"configDbKey":"%s","redisPassword":"%s"}\\n' "$(openssl rand -hex 32)" "$(openssl rand -hex 32)" > ${spec.dataDir}/${SECRETS_FILE})`,
+    `#   chown ${spec.uid}:${spec.uid} ${spec.dataDir}/${CONFIG_FILE} ${spec.dataDir}/${SECRETS_FILE}; chmod 600 ${spec.dataDir}/*.json`,
+    '# Load the image (docker load -i facteur-server-<version>.tar.gz), then: docker compose up -d',
+    '',
+  ];
+  return [...header, 'services:', ...emit(services, 2), ''].join('\n');
+}

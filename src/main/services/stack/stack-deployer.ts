@@ -1,0 +1,387 @@
+/**
+ * Deploys the Facteur stack to a server over its one SSH connection: the image (streamed into the
+ * server's Docker, skipped when the server has it), the data directory with the config and
+ * secrets files, a one-shot `init`, then the containers of stack-spec.ts in order — Redis first and
+ * healthy before the roles start — each waited for until its role answers its protocol.
+ *
+ * Idempotent: a container whose create options and image are unchanged is kept (started if it is
+ * stopped); a changed one is replaced; containers of services the spec no longer has are removed.
+ * Secrets are generated once and never replaced. Runs commands as the SSH user (root; sudo comes
+ * with the deploy journey).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { FacteurError } from '../../../shared/errors';
+import type { ContainerState, DockerClient } from '../docker/docker-client';
+import { containerPlan, initPlan, type ContainerPlan } from './container-options';
+import type { ImageArchive } from './image-archive';
+import {
+  CONFIG_FILE,
+  SECRETS_FILE,
+  SERVICE_LABEL,
+  SPEC_HASH_LABEL,
+  STACK_LABEL,
+  containerName,
+  stackSpec,
+  type ServiceSpec,
+  type StackSpec,
+} from './stack-spec';
+
+/** What the deployer needs from the SSH connection (SshConnection has it). */
+export interface RemoteShell {
+  exec(
+    command: string,
+    options?: { stdin?: string; timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+export type DeployProgress =
+  | { step: 'docker'; version: string; apiVersion: string }
+  | { step: 'image'; state: 'present' | 'loaded'; imageId: string }
+  | { step: 'image'; state: 'uploading'; sentBytes: number; totalBytes: number }
+  | { step: 'data-dir'; state: 'ready'; secretsCreated: string[] }
+  | { step: 'init'; state: 'done'; seconds: number }
+  | { step: 'containers'; state: 'created'; services: string[] }
+  | { step: 'container'; service: string; state: 'kept' | 'created' | 'replaced' | 'removed' | 'started' }
+  | { step: 'health'; service: string; state: 'waiting' | 'healthy'; seconds?: number }
+  | { step: 'done'; seconds: number };
+
+export interface StackDeployOptions {
+  archive: ImageArchive;
+  /** The server's configuration (facteur.json; server-bundle/src/run/server-config.ts). */
+  serverConfig: Record<string, unknown>;
+  dataDir?: string;
+  stack?: string;
+  healthTimeoutMs: number;
+  /** For the one-shot init container and each command. */
+  commandTimeoutMs: number;
+  onProgress?: (p: DeployProgress) => void;
+  /** Issue a new control API token (the previous one stops working) and return it. */
+  issueControlToken?: boolean;
+}
+
+export interface DeployResult {
+  imageId: string;
+  apiVersion: string;
+  imageUploaded: boolean;
+  services: Array<{ name: string; container: string; action: 'kept' | 'created' | 'replaced' }>;
+  controlToken?: string;
+  seconds: number;
+}
+
+/** Single-quotes a string for sh. */
+export function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export class StackDeployer {
+  readonly spec: StackSpec;
+  private apiVersion = '1.41';
+
+  constructor(
+    private readonly shell: RemoteShell,
+    private readonly docker: DockerClient,
+    private readonly options: StackDeployOptions,
+  ) {
+    this.spec = stackSpec({
+      image: options.archive.manifest.image,
+      dataDir: options.dataDir,
+      stack: options.stack,
+      uid: options.archive.manifest.user?.uid,
+    });
+  }
+
+  private progress(p: DeployProgress): void {
+    this.options.onProgress?.(p);
+  }
+
+  async deploy(): Promise<DeployResult> {
+    const t0 = Date.now();
+    const v = await this.docker.version();
+    this.apiVersion = await this.docker.apiVersion();
+    this.progress({ step: 'docker', version: v.version, apiVersion: this.apiVersion });
+    const imageUploaded = await this.pushImage();
+    await this.prepareDataDir();
+    await this.runInit();
+    const services = await this.startContainers();
+    let controlToken: string | undefined;
+    if (this.options.issueControlToken) controlToken = await this.issueControlToken();
+    const seconds = (Date.now() - t0) / 1000;
+    this.progress({ step: 'done', seconds });
+    return {
+      imageId: this.options.archive.manifest.imageId,
+      apiVersion: this.apiVersion,
+      imageUploaded,
+      services,
+      ...(controlToken ? { controlToken } : {}),
+      seconds,
+    };
+  }
+
+  /** Streams the archive into the server's Docker unless it has the image. Returns true if sent. */
+  async pushImage(): Promise<boolean> {
+    const { manifest, path } = this.options.archive;
+    if (await this.docker.imageId(manifest.imageId)) {
+      this.progress({ step: 'image', state: 'present', imageId: manifest.imageId });
+      return false;
+    }
+    const hash = createHash('sha256');
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    source.on('data', (chunk) => hash.update(chunk as Buffer));
+    let lastReport = 0;
+    await this.docker.loadImage(source, (sentBytes) => {
+      const now = Date.now();
+      if (now - lastReport < 200 && sentBytes < manifest.bytes) return;
+      lastReport = now;
+      this.progress({ step: 'image', state: 'uploading', sentBytes, totalBytes: manifest.bytes });
+    });
+    if (hash.digest('hex') !== manifest.sha256) {
+      throw new FacteurError(
+        'INTERNAL',
+        `The server image archive ${path} does not match its checksum: reinstall Facteur.`,
+      );
+    }
+    // Docker checks every layer against the image's config: the content address proves the result.
+    if (!(await this.docker.imageId(manifest.imageId))) {
+      throw new FacteurError(
+        'COMMAND_FAILED',
+        `The server's Docker loaded the archive but has no image ${manifest.imageId}.`,
+      );
+    }
+    this.progress({ step: 'image', state: 'loaded', imageId: manifest.imageId });
+    return true;
+  }
+
+  private async run(command: string, stdin?: string): Promise<string> {
+    const res = await this.shell.exec(command, { stdin, timeoutMs: this.options.commandTimeoutMs });
+    if (res.code !== 0) {
+      throw new FacteurError(
+        'COMMAND_FAILED',
+        `A command on the server failed (exit ${res.code}): ${res.stderr.trim().slice(0, 500) || res.stdout.trim().slice(0, 500)}`,
+      );
+    }
+    return res.stdout;
+  }
+
+  /** Writes a file of the data directory atomically: mode 600, owned by the image's user. */
+  private async writeDataFile(name: string, content: string): Promise<void> {
+    const { dataDir, uid } = this.spec;
+    const file = shq(`${dataDir}/${name}`);
+    await this.run(
+      `set -eu; umask 077; f=${file}; t="$f.tmp.$$"; cat > "$t"; chown ${uid}:${uid} "$t"; chmod 600 "$t"; ` +
+        `sync "$t" 2>/dev/null || true; mv -f "$t" "$f"`,
+      content,
+    );
+  }
+
+  /** /var/lib/facteur (mode 700, the image's user), its config file, and secrets generated once. */
+  async prepareDataDir(): Promise<void> {
+    const { dataDir, uid } = this.spec;
+    const writable = this.spec.services.flatMap((s) => s.dataReadOnly?.writable ?? []);
+    const dirs = [dataDir, ...writable.map((w) => `${dataDir}/${w}`)].map(shq).join(' ');
+    const existing = await this.run(
+      `set -eu; install -d -m 700 -o ${uid} -g ${uid} ${dirs}; chown ${uid}:${uid} ${shq(dataDir)}; ` +
+        `chmod 700 ${shq(dataDir)}; cat ${shq(`${dataDir}/${SECRETS_FILE}`)} 2>/dev/null || true`,
+    );
+    let secrets: Record<string, unknown> = { v: 1 };
+    if (existing.trim()) {
+      try {
+        secrets = JSON.parse(existing) as Record<string, unknown>;
+      } catch {
+        throw new FacteurError(
+          'COMMAND_FAILED',
+          `${dataDir}/${SECRETS_FILE} on the server is not valid JSON; Facteur will not overwrite it.`,
+        );
+      }
+    }
+    const created: string[] = [];
+    for (const name of ['configDbKey', 'redisPassword']) {
+      const value = secrets[name];
+      if (typeof value === 'string' && HEX64.test(value)) continue;
+      if (value !== undefined) {
+        throw new FacteurError(
+          'COMMAND_FAILED',
+          `${dataDir}/${SECRETS_FILE} holds an invalid ${name}; Facteur will not replace it.`,
+        );
+      }
+      secrets[name] = randomBytes(32).toString('hex');
+      created.push(name);
+    }
+    if (created.length) await this.writeDataFile(SECRETS_FILE, JSON.stringify(secrets, null, 2) + '\n');
+    const config = { ...this.options.serverConfig, dataDir };
+    await this.writeDataFile(CONFIG_FILE, JSON.stringify(config, null, 2) + '\n');
+    this.progress({ step: 'data-dir', state: 'ready', secretsCreated: created });
+  }
+
+  /** `facteur-server init` in a one-shot container: secrets, config DB migrations, TLS. */
+  async runInit(): Promise<void> {
+    const t0 = Date.now();
+    const plan = initPlan(this.spec);
+    await this.docker.removeContainer(plan.name, { force: true });
+    await this.docker.createContainer(plan.name, plan.body);
+    try {
+      await this.docker.startContainer(plan.name);
+      const code = await withTimeout(
+        this.docker.waitContainer(plan.name),
+        this.options.commandTimeoutMs,
+        'preparing the data directory (facteur-server init)',
+      );
+      if (code !== 0) {
+        const logs = await this.docker.containerLogs(plan.name, 20).catch(() => '');
+        throw new FacteurError(
+          'COMMAND_FAILED',
+          `Preparing the data directory failed (exit ${code}): ${logs.trim().slice(-800)}`,
+        );
+      }
+    } finally {
+      await this.docker.removeContainer(plan.name, { force: true }).catch(() => undefined);
+    }
+    this.progress({ step: 'init', state: 'done', seconds: (Date.now() - t0) / 1000 });
+  }
+
+  plans(): ContainerPlan[] {
+    return this.spec.services.map((s) => containerPlan(this.spec, s, this.apiVersion));
+  }
+
+  /** Creates or keeps each container, starts it; Redis healthy first, then every role. */
+  async startContainers(): Promise<DeployResult['services']> {
+    const plans = this.plans();
+    const wanted = new Set(plans.map((p) => p.name));
+    for (const name of await this.docker.containersWithLabel(`${STACK_LABEL}=${this.spec.stack}`)) {
+      if (wanted.has(name) || name === initPlan(this.spec).name) continue;
+      await this.docker.removeContainer(name, { force: true });
+      this.progress({ step: 'container', service: name, state: 'removed' });
+    }
+    const results: DeployResult['services'] = [];
+    const ensure = async (plan: ContainerPlan): Promise<void> => {
+      const current = await this.docker.inspectContainer(plan.name);
+      let action: 'kept' | 'created' | 'replaced';
+      if (current && this.isCurrent(current, plan)) {
+        action = 'kept';
+      } else {
+        if (current) {
+          // Open sessions get their stop timeout to say goodbye before the replacement starts.
+          await this.docker.stopContainer(plan.name, plan.service.stopTimeoutS);
+          await this.docker.removeContainer(plan.name, { force: true });
+        }
+        await this.docker.createContainer(plan.name, plan.body);
+        action = current ? 'replaced' : 'created';
+      }
+      this.progress({ step: 'container', service: plan.service.name, state: action });
+      results.push({ name: plan.service.name, container: plan.name, action });
+    };
+    for (const plan of plans) await ensure(plan);
+    this.progress({ step: 'containers', state: 'created', services: plans.map((p) => p.service.name) });
+    const [first, ...rest] = plans;
+    if (first) {
+      await this.start(first);
+      await this.waitHealthy(first.service);
+    }
+    for (const plan of rest) await this.start(plan);
+    for (const plan of rest) await this.waitHealthy(plan.service);
+    return results;
+  }
+
+  private isCurrent(current: ContainerState, plan: ContainerPlan): boolean {
+    return (
+      current.imageId === this.options.archive.manifest.imageId &&
+      current.labels[SPEC_HASH_LABEL] === plan.specHash &&
+      current.labels[SERVICE_LABEL] === plan.service.name
+    );
+  }
+
+  private async start(plan: ContainerPlan): Promise<void> {
+    const state = await this.docker.inspectContainer(plan.name);
+    if (state?.running) return;
+    await this.docker.startContainer(plan.name);
+    this.progress({ step: 'container', service: plan.service.name, state: 'started' });
+  }
+
+  /**
+   * Waits until the service answers its protocol: Docker's health status when it has one, else the
+   * same check run at once through `docker exec` (older engines probe only every interval).
+   */
+  async waitHealthy(service: ServiceSpec): Promise<void> {
+    const name = containerName(this.spec, service);
+    const t0 = Date.now();
+    const deadline = t0 + this.options.healthTimeoutMs;
+    this.progress({ step: 'health', service: service.name, state: 'waiting' });
+    let lastError = '';
+    while (Date.now() < deadline) {
+      const state = await this.docker.inspectContainer(name);
+      if (!state) throw new FacteurError('COMMAND_FAILED', `The container ${name} disappeared.`);
+      if (state.health === 'healthy') break;
+      if (state.running) {
+        const left = Math.max(1000, deadline - Date.now());
+        const res = await this.docker
+          .exec(name, service.health.command, { timeoutMs: Math.min(left, service.health.timeoutS * 1000) })
+          .catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
+        if (res.exitCode === 0) break;
+        lastError = (res.stderr || res.stdout).trim();
+      } else {
+        lastError = `not running (${state.status}, exit code ${state.exitCode})`;
+      }
+      await sleep(250);
+    }
+    if (Date.now() >= deadline) {
+      const logs = await this.docker.containerLogs(name, 15).catch(() => '');
+      throw new FacteurError(
+        'TIMEOUT',
+        `The ${service.name} service (${service.roles.join(', ')}) did not become healthy within ` +
+          `${Math.round(this.options.healthTimeoutMs / 1000)} s: ${lastError}\n${logs.trim().slice(-1500)}`,
+        { service: service.name },
+      );
+    }
+    this.progress({
+      step: 'health',
+      service: service.name,
+      state: 'healthy',
+      seconds: (Date.now() - t0) / 1000,
+    });
+  }
+
+  /** A new control API token, issued inside the running admin container (never written to logs). */
+  async issueControlToken(): Promise<string> {
+    const service = this.spec.services.find((s) => s.roles.includes('control'));
+    if (!service) throw new FacteurError('INTERNAL', 'The stack has no control role.');
+    const res = await this.docker.exec(
+      containerName(this.spec, service),
+      ['facteur-server', 'control-token'],
+      {
+        timeoutMs: this.options.commandTimeoutMs,
+      },
+    );
+    const token = res.stdout.trim();
+    if (res.exitCode !== 0 || !token) {
+      throw new FacteurError('COMMAND_FAILED', `Could not issue a control token: ${res.stderr.trim()}`);
+    }
+    return token;
+  }
+
+  /** Stops and removes every container of the stack (the data directory stays). */
+  async removeStack(): Promise<void> {
+    for (const name of await this.docker.containersWithLabel(`${STACK_LABEL}=${this.spec.stack}`)) {
+      await this.docker.removeContainer(name, { force: true });
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new FacteurError('TIMEOUT', `Timed out ${what}.`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
