@@ -30,7 +30,7 @@ export interface Knot {
 }
 
 export async function startKnot(opts: KnotOptions): Promise<Knot> {
-  const dir = mkdtempSync(join(tmpdir(), 'facteur-knot-'));
+  const dir = mkdtempSync(join(tmpdir(), 'facteur-dns-knot-'));
   for (const d of ['run', 'db', 'zones']) mkdirSync(join(dir, d));
   const key = {
     name: opts.keyName ?? 'facteur-test.',

@@ -70,8 +70,11 @@ export class Rfc2136Provider implements DnsProvider {
     });
   }
 
+  /**
+   * Sends every change in one signed UPDATE. With no change the message is still sent (an empty
+   * update): the server then proves that the key works before Facteur saves it.
+   */
   async applyChanges(changes: readonly DnsChange[]): Promise<void> {
-    if (changes.length === 0) return;
     const ops: UpdateOp[] = changes.map((c) =>
       c.action === 'add'
         ? { op: 'add', name: c.record.name, ttl: c.record.ttl, data: c.record.data }
@@ -98,7 +101,9 @@ export class Rfc2136Provider implements DnsProvider {
       const why =
         verdict.error === 'BADTIME'
           ? 'the clocks of this computer and the server differ by more than the allowed margin'
-          : 'check the key name and the secret';
+          : verdict.error === 'BADKEY'
+            ? `check the key name, and that the server lets this key update the zone ${this.zone}`
+            : 'check the key name and the secret';
       throw new FacteurError(
         'AUTH_FAILED',
         `The DNS server ${server} refused the key ${normalizeName(this.options.key.name)} (${verdict.error}): ${why}.`,
