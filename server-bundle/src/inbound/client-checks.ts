@@ -80,3 +80,31 @@ export function heloForged(helo: string, clientIp: string, ours: { names: readon
   const lit = /^\[(?:ipv6:)?([^\]]+)\]$/i.exec(h);
   return !!lit && ours.addresses.includes(lit[1]!) && lit[1] !== clientIp;
 }
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+}
+
+/** Whether `ip` lies in one of the CIDR ranges ("127.0.0.0/8", "::1/128", or a bare address). */
+export function inRanges(ip: string, ranges: readonly string[]): boolean {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  for (const r of ranges) {
+    const [base, bitsText] = r.split('/') as [string, string | undefined];
+    if (isIP(v4) === 4 && isIP(base) === 4) {
+      const bits = bitsText === undefined ? 32 : Number(bitsText);
+      const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+      if ((ipv4ToInt(v4) & mask) === (ipv4ToInt(base) & mask)) return true;
+    } else if (isIP(ip) === 6 && isIP(base) === 6) {
+      const bits = bitsText === undefined ? 128 : Number(bitsText);
+      const a = expandIpv6(ip);
+      const b = expandIpv6(base);
+      const nibbles = Math.floor(bits / 4);
+      if (a.slice(0, nibbles) !== b.slice(0, nibbles)) continue;
+      const rest = bits % 4;
+      if (rest === 0) return true;
+      const m = (0xf << (4 - rest)) & 0xf;
+      if ((parseInt(a[nibbles]!, 16) & m) === (parseInt(b[nibbles]!, 16) & m)) return true;
+    }
+  }
+  return false;
+}

@@ -14,7 +14,7 @@ import type { SmtpSession } from '../protocols/smtp/smtp-server-adapter.ts';
 import type { MailSettings } from '../run/mail-settings.ts';
 import { PolicyRefusal } from '../security/policy-refusal.ts';
 import type { AbuseLimits } from './abuse-limits.ts';
-import { dnsblListings, heloForged, heloPlausible, isInternalAddress, reverseDns } from './client-checks.ts';
+import { dnsblListings, heloForged, heloPlausible, inRanges, isInternalAddress, reverseDns } from './client-checks.ts';
 import { spamScore, splitMessage, type SpamVerdict } from './spam-score.ts';
 import type { SpamPreferences } from './spam-prefs.ts';
 
@@ -29,7 +29,7 @@ export interface InboundChecksDeps {
   ourAddresses: readonly string[];
 }
 
-export interface InboundSettings extends Pick<MailSettings['inbound'], 'authenticate' | 'dmarcReject' | 'dnsbl' | 'rejectForgedHelo' | 'greylisting' | 'limits' | 'spam'> {
+export interface InboundSettings extends Pick<MailSettings['inbound'], 'authenticate' | 'trustedClients' | 'dmarcReject' | 'dnsbl' | 'rejectForgedHelo' | 'greylisting' | 'limits' | 'spam'> {
   /** authserv-id of Authentication-Results: our host name. */
   authservId: string;
 }
@@ -44,6 +44,8 @@ export interface MessageVerdict {
 }
 
 interface ClientInfo {
+  /** In inbound.trustedClients: no DNS-based checks. */
+  trusted: boolean;
   dnsbl: string[];
   rdns: Promise<'confirmed' | 'unconfirmed' | 'none' | 'skipped'>;
   counted: boolean;
@@ -74,10 +76,11 @@ export class InboundChecks {
 
   async connect(s: SmtpSession): Promise<void> {
     const ip = s.remoteAddress;
-    const counted = this.#d.limits.connectionOpened(ip, this.#s.limits.connectionsPerIp);
-    if (!counted) throw new PolicyRefusal('TOO_MANY_CONNECTIONS', ip);
-    const internal = isInternalAddress(ip);
-    const info: ClientInfo = { dnsbl: [], rdns: internal ? Promise.resolve('skipped') : reverseDns(this.#d.resolver, ip), counted };
+    const trusted = inRanges(ip, this.#s.trustedClients);
+    const counted = !trusted && this.#d.limits.connectionOpened(ip, this.#s.limits.connectionsPerIp);
+    if (!trusted && !counted) throw new PolicyRefusal('TOO_MANY_CONNECTIONS', ip);
+    const internal = trusted || isInternalAddress(ip);
+    const info: ClientInfo = { trusted, dnsbl: [], rdns: internal ? Promise.resolve('skipped') : reverseDns(this.#d.resolver, ip), counted };
     info.rdns.catch(() => undefined);
     this.#clients.set(s, info);
     if (!internal && this.#dnsblZones.length) {
@@ -94,6 +97,7 @@ export class InboundChecks {
   }
 
   async mailFrom(s: SmtpSession): Promise<void> {
+    if (this.#clients.get(s)?.trusted !== false) return;
     if (this.#s.rejectForgedHelo && heloForged(s.heloName, s.remoteAddress, { names: this.#d.ourNames(), addresses: this.#d.ourAddresses })) {
       throw new PolicyRefusal('FORGED_HELO', s.heloName);
     }
@@ -105,7 +109,7 @@ export class InboundChecks {
 
   async rcpt(s: SmtpSession, rcptTo: string): Promise<void> {
     const g = this.#s.greylisting;
-    if (!g.enabled || isInternalAddress(s.remoteAddress)) return;
+    if (!g.enabled || this.#clients.get(s)?.trusted !== false || isInternalAddress(s.remoteAddress)) return;
     if (!(await this.#d.limits.greylistPasses(s.remoteAddress, s.mailFrom?.address ?? '', rcptTo, g))) {
       throw new PolicyRefusal('GREYLISTED', rcptTo);
     }
@@ -113,7 +117,10 @@ export class InboundChecks {
 
   async message(s: SmtpSession, raw: Buffer, mailboxIds: readonly string[]): Promise<MessageVerdict> {
     let auth: AuthVerdict | undefined;
-    if (this.#s.authenticate) {
+    const info = this.#clients.get(s);
+    // Local processes (trustedClients): stored as received, no verdict.
+    if (info?.trusted !== false) return { headers: Buffer.alloc(0), junk: new Set(), auth: undefined, spam: { score: 0, reasons: [] } };
+    if (this.#s.authenticate && info?.trusted === false) {
       try {
         auth = await verifyMessage(raw, {
           ip: s.remoteAddress.startsWith('::ffff:') ? s.remoteAddress.slice(7) : s.remoteAddress,
@@ -130,7 +137,6 @@ export class InboundChecks {
     if (dmarcFail && auth!.dmarc!.policy === 'reject' && this.#s.dmarcReject) {
       throw new PolicyRefusal('DMARC_REJECT', auth!.dmarc!.domain);
     }
-    const info = this.#clients.get(s);
     const { headers, body } = splitMessage(raw);
     const spam = spamScore({
       auth,

@@ -42,7 +42,7 @@ function subjectOf(headers: string): string {
 
 /** The status class digit of a failed recipient: bounce reasons that are the sender's to fix. */
 export function enhancedStatusOf(code: number, text: string): string {
-  const m = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(text.trim());
+  const m = /^(?:\d{3}[ -])?([245]\.\d{1,3}\.\d{1,3})\b/.exec(text.trim());
   if (m) return m[1]!;
   return code >= 500 ? '5.0.0' : '4.0.0';
 }

@@ -50,6 +50,8 @@ export interface WorkerStats {
 }
 
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+/** "550 5.1.1 ..." whether or not the remote text already starts with its code. */
+const replyText = (o: RecipientOutcome): string => (o.text.startsWith(String(o.code)) ? o.text : `${o.code} ${o.text}`);
 
 export class OutboundWorker {
   readonly #d: OutboundWorkerDeps;
@@ -193,7 +195,7 @@ export class OutboundWorker {
           address: o.address,
           action: 'failed',
           status: enhancedStatusOf(o.code, o.text),
-          diagnostic: `${o.code} ${o.text}`,
+          diagnostic: replyText(o),
           ...(o.mx ? { remoteMta: o.mx } : {}),
           lastAttemptAt: now,
         })),
@@ -208,7 +210,7 @@ export class OutboundWorker {
       ...state,
       attempts: state.attempts + 1,
       lastAttemptAt: now,
-      lastError: `${deferred[0]!.code} ${deferred[0]!.text}`.slice(0, 500),
+      lastError: replyText(deferred[0]!).slice(0, 500),
       done: [...done],
       nextAttemptAt: now + retryDelayMs(state.attempts + 1, this.#o.retry),
     };
@@ -221,7 +223,7 @@ export class OutboundWorker {
           address: o.address,
           action: 'delayed',
           status: enhancedStatusOf(o.code, o.text),
-          diagnostic: `${o.code} ${o.text}`,
+          diagnostic: replyText(o),
           ...(o.mx ? { remoteMta: o.mx } : {}),
           lastAttemptAt: now,
         })),

@@ -98,20 +98,38 @@ export function openSmtp(o: SmtpClientOptions): Promise<SmtpClient> {
     allowInternalNetworkInterfaces: true,
   });
   let closed = false;
-  conn.on('error', () => {
-    closed = true;
-  });
-  conn.on('end', () => {
-    closed = true;
-  });
+  /** Rejects the send in progress when the connection fails under it (no callback would come). */
+  let failPending: ((e: SmtpReplyError) => void) | undefined;
   return new Promise<SmtpClient>((resolve, reject) => {
+    // connect()'s callback only reports success: failures before it arrive as 'error' / 'end'.
+    let settled = false;
+    conn.on('error', (err: NmError) => {
+      closed = true;
+      failPending?.(toReplyError(err));
+      if (!settled) {
+        settled = true;
+        conn.close();
+        reject(toReplyError(err));
+      }
+    });
+    conn.on('end', () => {
+      closed = true;
+      failPending?.(new SmtpReplyError(0, 'connection closed'));
+      if (!settled) {
+        settled = true;
+        reject(new SmtpReplyError(0, 'connection closed before the greeting'));
+      }
+    });
     conn.connect((err) => {
+      if (settled) return;
+      settled = !!err;
       if (err) {
         closed = true;
         conn.close();
         return reject(toReplyError(err as NmError));
       }
-      const ready = (): void =>
+      const ready = (): void => {
+        settled = true;
         resolve({
           get secure() {
             return conn.secure;
@@ -121,7 +139,21 @@ export function openSmtp(o: SmtpClientOptions): Promise<SmtpClient> {
           },
           id: conn.id,
           send(envelope, raw) {
-            return new Promise<SendOutcome>((res, rej) => {
+            return new Promise<SendOutcome>((resolveSend, rejectSend) => {
+              let done = false;
+              const res = (v: SendOutcome) => {
+                if (done) return;
+                done = true;
+                failPending = undefined;
+                resolveSend(v);
+              };
+              const rej = (e: SmtpReplyError) => {
+                if (done) return;
+                done = true;
+                failPending = undefined;
+                rejectSend(e);
+              };
+              failPending = rej;
               conn.send({ from: envelope.from || false, to: [...envelope.to], ...(envelope.size ? { size: envelope.size } : {}) }, raw, (e, info) => {
                 if (e) {
                   const ne = e as NmError;
@@ -152,9 +184,11 @@ export function openSmtp(o: SmtpClientOptions): Promise<SmtpClient> {
             }
           },
         });
+      };
       if (!o.auth) return ready();
       conn.login({ user: o.auth.user, pass: o.auth.pass }, (e) => {
         if (e) {
+          settled = true;
           closed = true;
           conn.close();
           return reject(toReplyError(e as NmError));

@@ -48,6 +48,11 @@ export interface MailSettings {
   inbound: {
     /** SPF, DKIM, DMARC and ARC (mailauth) on every message received by MX. */
     authenticate: boolean;
+    /**
+     * Clients (CIDR) that skip the DNS-based checks (authentication, DNSBL, rDNS, greylisting):
+     * local processes by default. The two-server test empties it to check mail between loopback hosts.
+     */
+    trustedClients: string[];
     /** DMARC p=reject and a failing message: 550 at DATA (p=quarantine always goes to Junk). */
     dmarcReject: boolean;
     /** DNS blocklists queried for each client address; a listing rejects when `reject`, else scores. */
@@ -90,6 +95,7 @@ export const MAIL_DEFAULTS: MailSettings = {
   },
   inbound: {
     authenticate: true,
+    trustedClients: ['127.0.0.0/8', '::1/128'],
     dmarcReject: true,
     dnsbl: { zones: ['zen.spamhaus.org'], reject: true },
     rejectForgedHelo: true,
