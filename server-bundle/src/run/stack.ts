@@ -97,7 +97,15 @@ export async function runStack(config: ServerConfig, opts: { startRedis: boolean
           }),
       ),
     );
-    redis?.child.kill('SIGTERM');
+    // Wait for Redis too: exiting first left it saving into a directory a caller may remove next,
+    // and a Redis that cannot save refuses SIGTERM (orphaned servers). SIGKILL after 5 s.
+    if (redis && redis.child.exitCode === null && redis.child.signalCode === null) {
+      const gone = new Promise((resolve) => redis.child.once('exit', resolve));
+      redis.child.kill('SIGTERM');
+      const force = setTimeout(() => redis.child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(force);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
