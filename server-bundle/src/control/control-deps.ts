@@ -5,6 +5,8 @@ import type { Logger } from '../log/logger.ts';
 import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { OutboundQueue } from '../queue/outbound-queue.ts';
 import type { RedisConnection } from '../storage/redis-adapter.ts';
+import type { CertificateRequest } from '../acme/acme-store.ts';
+import type { CertificateStatus } from '../acme/certificate-status.ts';
 import type { CertificateInfo } from '../tls/tls-provider.ts';
 import type { ControlTokens } from './token-store.ts';
 
@@ -22,6 +24,10 @@ export interface ControlDeps {
   tokens: ControlTokens;
   /** The certificate the protocol roles present now. */
   certificate(): CertificateInfo;
+  /** Issuer, serial and the ACME state (last error in plain words) added to GET /v1/certificate. */
+  certificateExtras?(): Promise<Pick<CertificateStatus, 'issuer' | 'serialNumber' | 'acme'>>;
+  /** POST /v1/certificate/request: asks the jobs role for an ACME certificate (the DNS wizard). */
+  requestCertificate?(opts: { force: boolean }): Promise<CertificateRequest>;
   redis: RedisConnection;
   outbound: OutboundQueue;
   /** Outbound role's per-entry state; entries without one have never been tried. */

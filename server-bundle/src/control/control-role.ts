@@ -1,6 +1,7 @@
 // The control role: the control API on 127.0.0.1:<ports.control + portOffset>, over the role
 // context every role opens (config DB, TLS, Redis, outbound queue).
 import { join } from 'node:path';
+import { readCertificateStatus, requestCertificate } from '../acme/acme-role.ts';
 import { DkimKeyStore } from '../dkim/dkim-keys.ts';
 import { logDirOf } from '../log/log-file.ts';
 import { openMetricsStore } from '../metrics/metrics-store.ts';
@@ -23,6 +24,11 @@ export async function startControlRole(ctx: RoleContext) {
         core: ctx.core,
         tokens: new ControlTokens(ctx.core.config),
         certificate: () => ctx.tls.info,
+        certificateExtras: async () => {
+          const { issuer, serialNumber, acme } = await readCertificateStatus(config, ctx.tls);
+          return { issuer, serialNumber, acme };
+        },
+        requestCertificate: (opts) => requestCertificate(config, opts),
         redis: ctx.redis,
         outbound: ctx.outbound,
         deliveryState: (id) => states.get(id),

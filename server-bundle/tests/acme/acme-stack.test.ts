@@ -1,9 +1,9 @@
 // The production topology with the dev `stack` command: the jobs role talks to the CA (pebble),
 // the web role (another process) answers its HTTP-01 challenges from the shared data directory,
 // and every role process (web, IMAP, POP3, SMTP) picks the new certificate up through watch().
-// The owner's request arrives the way the desktop's will: `facteur-server certificate request`.
+// The owner's request arrives the way the desktop's will: POST /v1/certificate/request on the control API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,17 +94,34 @@ describe('ACME in the role processes', () => {
     expect(redirect.headers.location).toBe(`https://${MAIL}:${443 + offset}/x`);
   });
 
-  it('`certificate request` gets a CA certificate that every role process presents, without restarts', async () => {
+  it('a request through the control API gets a CA certificate that every role process presents, without restarts', async () => {
     const before = JSON.parse(cli(['certificate', 'status'])) as CertificateStatus;
     expect(before.selfSigned).toBe(true);
     const started = performance.now();
-    cli(['certificate', 'request']);
+    // As the desktop's DNS wizard will: through the control API (127.0.0.1, bearer token).
+    const token = readFileSync(join(root, 'data', 'control-token'), 'utf8').trim();
+    const control = (method: string, path: string, body?: unknown) =>
+      fetchWeb({
+        scheme: 'http',
+        port: 8025 + offset,
+        host: '127.0.0.1',
+        path,
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect((await control('POST', '/v1/certificate/request', { force: 'yes' })).status).toBe(400);
+    const asked = await control('POST', '/v1/certificate/request', { force: false });
+    expect(asked.status).toBe(202);
     // The web role's next handshake shows when the jobs role has installed it (polling the CLI costs a process each time).
     await waitFor(async () => ((await peerCertificate(443 + offset, MAIL)).serialNumber !== before.serialNumber ? true : undefined), 30_000, 'a new certificate');
     timings.request_to_web_role_ms = Math.round(performance.now() - started);
     const after = JSON.parse(cli(['certificate', 'status'])) as CertificateStatus;
     expect(after.acme.lastError).toBeNull();
     expect(after.selfSigned).toBe(false);
+    const api = JSON.parse((await control('GET', '/v1/certificate')).body) as CertificateStatus;
+    expect(api).toMatchObject({ selfSigned: false, issuer: after.issuer, serialNumber: after.serialNumber, acme: { enabled: true, lastError: null } });
+    expect(api.daysLeft).toBeGreaterThan(30);
     expect(after.issuer).toMatch(/Pebble/i);
     expect(after.altNames.sort()).toEqual([MAIL, 'autoconfig.acme.test', 'mta-sts.acme.test'].sort());
     const serialOf = (port: number) => peerCertificate(port, MAIL).then((c) => c.serialNumber);

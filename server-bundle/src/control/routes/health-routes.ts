@@ -1,6 +1,7 @@
 // GET /v1/version, GET /v1/health, GET /v1/certificate, POST /v1/token/rotate
 import { readRoleStatus, type RoleStatus } from '../../metrics/heartbeat.ts';
 import type { CertificateInfo } from '../../tls/tls-provider.ts';
+import { ApiError, invalid } from '../api-error.ts';
 import type { ControlDeps } from '../control-deps.ts';
 import type { Router } from '../router.ts';
 
@@ -42,7 +43,24 @@ export function registerHealthRoutes(router: Router, deps: ControlDeps): void {
     };
   });
 
-  router.get('/v1/certificate', () => ({ body: certificateView(deps.certificate()) }));
+  router.get('/v1/certificate', async () => ({
+    body: { ...certificateView(deps.certificate()), ...(deps.certificateExtras ? await deps.certificateExtras() : {}) },
+  }));
+
+  router.post(
+    '/v1/certificate/request',
+    async ({ body }) => {
+      if (!deps.requestCertificate) throw new ApiError(501, 'NOT_AVAILABLE', 'certificates are not managed by this server');
+      const force = (body as { force?: unknown } | undefined)?.force ?? false;
+      if (typeof force !== 'boolean' || (body !== undefined && Object.keys(body as object).some((k) => k !== 'force'))) {
+        throw invalid('the body may only hold { "force": true | false }');
+      }
+      const request = await deps.requestCertificate({ force });
+      deps.log.info('control.certificate_requested', { force });
+      return { status: 202, body: { request } };
+    },
+    'optional',
+  );
 
   router.post(
     '/v1/token/rotate',
