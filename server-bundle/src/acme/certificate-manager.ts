@@ -78,7 +78,10 @@ export class CertificateManager {
 
   /** The scheduled decision: renew when due, when names are missing, or on the first request. */
   check(): Promise<CheckOutcome> {
-    return this.#serialize(() => this.#decideAndIssue({ force: false, manual: false }));
+    return this.#serialize(async () => {
+      await this.#o.challenges.sweep?.(86_400_000).catch(() => 0); // tokens a crash left behind
+      return this.#decideAndIssue({ force: false, manual: false });
+    });
   }
 
   async status(): Promise<CertificateStatus> {

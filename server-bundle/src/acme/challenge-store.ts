@@ -14,6 +14,8 @@ export interface ChallengeStore {
   /** The key authorization to answer with, or undefined for an unknown token. */
   get(token: string): Promise<string | undefined>;
   remove(token: string): Promise<void>;
+  /** Deletes tokens older than maxAgeMs (left by a crash mid-order). */
+  sweep?(maxAgeMs: number): Promise<number>;
 }
 
 export function challengeDirOf(dataDir: string): string {
