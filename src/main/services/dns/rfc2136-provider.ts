@@ -104,10 +104,11 @@ export class Rfc2136Provider implements DnsProvider {
           : verdict.error === 'BADKEY'
             ? `check the key name, and that the server lets this key update the zone ${this.zone}`
             : 'check the key name and the secret';
+      const keyName = normalizeName(this.options.key.name);
       throw new FacteurError(
-        'AUTH_FAILED',
-        `The DNS server ${server} refused the key ${normalizeName(this.options.key.name)} (${verdict.error}): ${why}.`,
-        { host: server, user: normalizeName(this.options.key.name), reason: verdict.error ?? '' },
+        'DNS_UPDATE_REFUSED',
+        `The DNS server ${server} refused the key ${keyName} (${verdict.error}): ${why}.`,
+        { server, zone: this.zone, rcode: verdict.error ?? 'NOTAUTH', key: keyName },
       );
     }
     if (answer.rcode !== 'NOERROR') throw this.refused(answer.rcode, this.reason(answer.rcode));

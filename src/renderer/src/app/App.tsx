@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DnsPage } from '../features/dns/DnsPage';
 import { ServersPage } from '../features/servers/ServersPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupPage } from '../features/setup/SetupPage';
@@ -48,8 +49,9 @@ export function App() {
         )}
         {section === 'servers' && <ServersPage />}
         {section === 'setup' && <SetupPage />}
+        {section === 'dns' && <DnsPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {!['servers', 'setup', 'settings'].includes(section) && (
+        {!['servers', 'setup', 'dns', 'settings'].includes(section) && (
           <PlaceholderPage section={t(`nav.${section}`)} />
         )}
       </main>

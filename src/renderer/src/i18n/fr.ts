@@ -187,6 +187,188 @@ export const fr: Messages = {
       },
     },
   },
+  dns: {
+    title: 'DNS',
+    intro:
+      'Les enregistrements qui font fonctionner le courriel de votre domaine. Saisissez votre domaine et votre serveur, publiez les enregistrements chez votre fournisseur DNS (ou laissez Facteur le faire), puis vérifiez-les.',
+    formTitle: 'Votre domaine et votre serveur',
+    domain: 'Domaine',
+    domainHelp: 'La partie après @ dans vos adresses.',
+    server: 'Serveur',
+    serverNone: 'Saisir les adresses à la main',
+    ipv4: 'Adresse IPv4',
+    ipv6: 'Adresse IPv6 (facultative)',
+    mailHost: 'Nom du serveur de courriel',
+    addressesHelp:
+      'Les adresses publiques de votre serveur. Facteur les remplit une fois votre serveur déployé ; d’ici là, vous pouvez les saisir.',
+    dkimTitle: 'Clés DKIM',
+    dkimHelp:
+      'Chaque sélecteur avec sa valeur DNS, telle que votre serveur les indique. Pendant le renouvellement des clés, gardez aussi l’ancien sélecteur publié.',
+    dkimSelector: 'Sélecteur',
+    dkimSelectorN: 'Sélecteur DKIM {{n}}',
+    dkimValueN: 'Valeur DKIM {{n}}',
+    dkimAdd: 'Ajouter une clé DKIM',
+    dkimRemove: 'Retirer',
+    advanced: 'Plus de réglages',
+    reportMailbox: 'Boîte des rapports',
+    reportMailboxHelp: 'Les rapports DMARC et TLS des autres services de courriel arrivent ici.',
+    dmarcPolicy: 'Courriel qui échoue à SPF et DKIM',
+    dmarcNone: 'Le distribuer quand même (rapports seulement)',
+    dmarcQuarantine: 'Le mettre dans les indésirables',
+    dmarcReject: 'Le refuser',
+    acmeCa: 'Autorité de certification (CAA)',
+    mtaStsId: 'Identifiant de la politique MTA-STS',
+    mtaStsIdHelp:
+      'Changez-le chaque fois que la politique change. Par défaut, il vient du nom du serveur de courriel.',
+    tlsa: 'Empreintes TLSA (facultatif)',
+    tlsaHelp:
+      'Empreintes SHA-256 de la clé publique du certificat, une par ligne. Utile seulement avec DNSSEC.',
+    show: 'Afficher les enregistrements',
+    showing: 'Préparation…',
+    recordsTitle: 'Enregistrements pour {{domain}}',
+    recordsIntro:
+      'Ajoutez-les chez votre fournisseur DNS. La plupart des formulaires veulent le nom sans le domaine (en gras), et la valeur exactement comme écrite, sans guillemets.',
+    colStatus: 'État',
+    colType: 'Type',
+    colName: 'Nom',
+    colValue: 'Valeur',
+    colTtl: 'TTL',
+    colPurpose: 'À quoi il sert',
+    optional: 'facultatif',
+    copy: 'Copier',
+    copied: 'Copié',
+    copyName: 'Copier le nom de l’enregistrement {{type}} {{name}}',
+    copyValue: 'Copier la valeur de l’enregistrement {{type}} {{name}}',
+    copyZone: 'Copier le fichier de zone',
+    downloadZone: 'Télécharger le fichier de zone',
+    check: 'Vérifier maintenant',
+    checking: 'Vérification…',
+    checkedAt: 'Vérifié {{when}} auprès de {{servers}}',
+    allGood: 'Les {{count}} enregistrements sont publiés correctement.',
+    someBad_one: '{{count}} enregistrement demande votre attention.',
+    someBad_other: '{{count}} enregistrements demandent votre attention.',
+    status: { ok: 'Correct', wrong: 'Erroné', missing: 'Absent', error: 'Non vérifié' },
+    verdict: {
+      ok: 'Cet enregistrement est correct.',
+      wrong: 'Cet enregistrement ne contient pas la valeur attendue.',
+      missing: 'Cet enregistrement est absent : ajoutez-le avec la valeur ci-dessus.',
+      error: 'Cet enregistrement n’a pas pu être vérifié.',
+    },
+    differs: 'Diffère au caractère {{at}} : attendu {{expected}}, trouvé {{found}}',
+    expected: 'Attendu',
+    found: 'Trouvé',
+    nothingFound: 'rien',
+    notChecked: 'Non vérifié : les serveurs de noms n’ont pas répondu.',
+    problems: {
+      noDomain:
+        '{{domain}} n’existe pas encore dans le DNS : vérifiez son orthographe, ou que son enregistrement est terminé.',
+      noNameservers:
+        'Aucun serveur de noms n’est indiqué pour {{domain}} : réglez les serveurs de noms chez votre registraire.',
+      unreachable:
+        'Les serveurs de noms de {{domain}} n’ont pas pu être interrogés : vérifiez la connexion internet de cet ordinateur.',
+    },
+    ptrTitle: 'DNS inverse',
+    ptrHelp: 'Réglé chez votre hébergeur (dans le panneau du serveur), pas chez votre fournisseur DNS.',
+    ptr: {
+      ok: 'Le DNS inverse de {{ip}} est {{expected}}',
+      missing:
+        '{{ip}} n’a pas de DNS inverse : demandez à votre hébergeur de le régler sur {{expected}} (souvent appelé rDNS ou PTR dans le panneau du serveur).',
+      wrong:
+        'Le DNS inverse de {{ip}} est {{found}}, {{expected}} attendu : demandez à votre hébergeur de le changer.',
+      error: 'Le DNS inverse de {{ip}} n’a pas pu être lu.',
+    },
+    purposes: {
+      mx: 'Le courriel pour {{domain}} est remis à votre serveur {{host}}.',
+      mailA: 'L’adresse de votre serveur de courriel {{host}} (IPv4).',
+      mailAAAA: 'L’adresse de votre serveur de courriel {{host}} (IPv6).',
+      mailSpf:
+        'Permet à votre serveur d’envoyer sous son propre nom {{host}}, celui qu’il donne en saluant les autres serveurs.',
+      spf: 'Indique que seul votre serveur de courriel peut envoyer depuis les adresses @{{domain}} (SPF).',
+      dkim: 'La clé publique avec laquelle les autres serveurs vérifient la signature de votre courriel (DKIM, sélecteur {{selector}}).',
+      dmarc:
+        'Dit aux autres serveurs que faire du courriel qui échoue à SPF et DKIM, et leur fait envoyer leurs rapports à {{reports}} (DMARC).',
+      mtaSts:
+        'Annonce que votre serveur ne reçoit le courriel que par des connexions chiffrées (MTA-STS) ; l’identifiant change avec la politique.',
+      mtaStsA: 'Le nom web qui sert votre politique MTA-STS aux autres serveurs de courriel (IPv4).',
+      mtaStsAAAA: 'Le nom web qui sert votre politique MTA-STS aux autres serveurs de courriel (IPv6).',
+      tlsRpt:
+        'Où les autres serveurs signalent leurs problèmes de chiffrement vers vous : {{reports}} (TLS-RPT).',
+      caa: 'Autorise {{ca}}, l’autorité qui délivre les certificats de votre serveur, à en émettre pour {{domain}} (CAA).',
+      tlsa: 'Permet aux serveurs expéditeurs de vérifier le certificat de votre serveur par DNSSEC (DANE). Utile seulement si le domaine est signé avec DNSSEC.',
+      imaps:
+        'Permet aux applications de courriel de trouver où lire votre courriel (IMAP sur TLS, port 993).',
+      submissions:
+        'Permet aux applications de courriel de trouver où envoyer (soumission sur TLS, port 465).',
+      submission:
+        'Permet aux applications de courriel de trouver où envoyer (soumission avec STARTTLS, port 587).',
+      pop3s: 'Permet aux applications qui utilisent POP3 de trouver votre serveur (POP3 sur TLS, port 995).',
+      caldavs: 'Permet aux applications d’agenda de trouver vos agendas (CalDAV sur HTTPS).',
+      carddavs: 'Permet aux applications de contacts de trouver vos carnets d’adresses (CardDAV sur HTTPS).',
+      autoconfigA:
+        'Permet à Thunderbird et à d’autres applications de lire leurs réglages automatiquement (IPv4).',
+      autoconfigAAAA:
+        'Permet à Thunderbird et à d’autres applications de lire leurs réglages automatiquement (IPv6).',
+      autodiscover:
+        'Permet à Outlook et aux autres applications qui utilisent Autodiscover de lire leurs réglages automatiquement.',
+      autodiscoverSrv: 'Indique à Outlook où trouver son service Autodiscover.',
+    },
+    hints: {
+      quotedTxt:
+        'L’enregistrement TXT {{name}} contient des guillemets dans son texte. Saisissez la valeur sans guillemets : le fournisseur les ajoute.',
+      doubledName:
+        'Un enregistrement {{type}} existe à {{name}} : le domaine a été ajouté deux fois. Dans le formulaire du fournisseur, saisissez seulement « {{host}} » comme nom (ou le nom complet avec un point final).',
+      targetMissingDot:
+        'L’enregistrement à {{name}} pointe vers {{found}} : la cible n’a pas son point final, le domaine a donc été ajouté. Écrivez {{expected}} avec le point à la fin.',
+      spfSplit:
+        'La valeur SPF de {{name}} est répartie sur {{count}} enregistrements TXT. Il en faut un seul (une longue valeur se découpe en chaînes à l’intérieur d’un même enregistrement, pas en plusieurs enregistrements).',
+      txtSplit:
+        'La valeur de {{name}} est répartie sur {{count}} enregistrements TXT. Collez toute la valeur dans un seul enregistrement TXT.',
+      multipleSpf:
+        '{{name}} a {{count}} enregistrements SPF ; les destinataires les ignorent alors tous. N’en gardez qu’un.',
+      apexCname:
+        '{{name}} est lui-même un CNAME (vers {{target}}). Un domaine ne peut pas être un alias et porter aussi des enregistrements MX, TXT et CAA : supprimez ce CNAME.',
+      whitespace:
+        'L’enregistrement TXT {{name}} contient des espaces ou des retours à la ligne qui n’ont pas leur place dans la valeur. Collez à nouveau la valeur d’un seul tenant, exactement comme affichée.',
+      extraRecords: 'Supprimez les autres enregistrements {{type}} à {{name}} : {{extra}}.',
+      nameserversDisagree:
+        'Le serveur de noms {{server}} donne une autre réponse pour {{name}} {{type}} : il n’a peut-être pas encore reçu le changement.',
+      resolverStale:
+        'Les serveurs de noms sont à jour, mais votre résolveur donne encore l’ancienne réponse ; il peut la garder jusqu’à {{ttl}} secondes.',
+    },
+    apply: {
+      title: 'Appliquer par mise à jour dynamique',
+      intro:
+        'Si votre serveur DNS accepte les mises à jour dynamiques signées (RFC 2136 avec une clé TSIG : BIND, Knot, PowerDNS…), Facteur peut publier les enregistrements lui-même. Il ajoute ce qui manque, remplace ce qui est faux, et laisse vos autres enregistrements tranquilles.',
+      server: 'Serveur DNS',
+      port: 'Port',
+      zone: 'Zone (facultative)',
+      keyName: 'Nom de la clé',
+      secret: 'Secret (base64)',
+      secretSaved: 'Enregistré : laissez vide pour l’utiliser',
+      secretHelp:
+        'Conservé dans le coffre chiffré de Facteur sur cet ordinateur, une fois accepté par le serveur.',
+      submit: 'Appliquer les enregistrements',
+      applying: 'Application…',
+      done: 'Fait : {{added}} ajoutés, {{replaced}} remplacés, {{removed}} supprimés, {{unchanged}} déjà corrects.',
+      nothing: 'Rien à changer : tous les enregistrements étaient déjà corrects.',
+      changes: 'Changements envoyés ({{count}})',
+      refused: {
+        BADSIG:
+          'Le serveur DNS {{server}} a refusé la clé {{key}} : le secret ne correspond pas. Vérifiez le nom de la clé et le secret.',
+        BADKEY:
+          'Le serveur DNS {{server}} n’accepte pas la clé {{key}} pour {{zone}} : vérifiez le nom de la clé, et que le serveur autorise cette clé à modifier la zone.',
+        BADTIME:
+          'Le serveur DNS {{server}} a refusé la mise à jour car l’horloge de cet ordinateur et celle du serveur sont trop décalées.',
+        REFUSED:
+          'Le serveur DNS {{server}} a refusé de modifier {{zone}} : il ne sert peut-être pas cette zone, ou cette clé n’a pas le droit de la modifier.',
+        NOTAUTH:
+          'Le serveur DNS {{server}} n’est pas le serveur principal de {{zone}} : utilisez l’adresse du serveur principal.',
+        NOTZONE: 'Un enregistrement est en dehors de la zone {{zone}} : vérifiez le nom de la zone.',
+        SERVFAIL:
+          'Le serveur DNS {{server}} a échoué en appliquant la mise à jour. Réessayez, ou consultez ses journaux.',
+      },
+    },
+  },
   placeholder: {
     title: '{{section}}',
     text: 'Cette partie de Facteur arrive dans une prochaine version. Ajoutez d’abord un serveur : tout part de lui.',
@@ -215,6 +397,7 @@ export const fr: Messages = {
     KEY_INVALID: 'Cette clé privée ne peut pas être utilisée. {{detail}}',
     COMMAND_FAILED: 'Le serveur n’a pas pu faire ce que Facteur demandait.',
     VAULT_LOCKED: 'Facteur ne peut pas ouvrir son coffre sur cet ordinateur.',
+    DNS_UPDATE_REFUSED: 'Le serveur DNS {{server}} a refusé de modifier {{zone}} ({{rcode}}).',
     INTERNAL: 'Un imprévu est survenu.',
   },
 };
