@@ -10,6 +10,7 @@
 // kill duplicates at most the messages in flight at that moment (≤ concurrency).
 // New entries are noticed through an inotify watch on the queue directory, plus a periodic scan.
 import { watch, type FSWatcher } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { isLocalDomain } from '../domain/directory.ts';
 import type { MailCore } from '../domain/mail-core.ts';
 import type { Logger } from '../log/logger.ts';
@@ -49,6 +50,8 @@ export interface WorkerStats {
   inFlight: number;
 }
 
+const ID_RE = /^[0-9a-z]{11}-[0-9a-f]{16}$/;
+const MIN_RESCAN_MS = 50;
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 /** "550 5.1.1 ..." whether or not the remote text already starts with its code. */
 const replyText = (o: RecipientOutcome): string => (o.text.startsWith(String(o.code)) ? o.text : `${o.code} ${o.text}`);
@@ -66,6 +69,10 @@ export class OutboundWorker {
   #watcher: FSWatcher | undefined;
   #scanning: Promise<void> | undefined;
   #again = false;
+  /** Due entries from the last directory read, not started yet. */
+  #backlog: string[] = [];
+  #dirty = true;
+  #scannedAt = -Infinity;
   #stopped = false;
 
   constructor(d: OutboundWorkerDeps, o: OutboundWorkerOptions) {
@@ -75,15 +82,11 @@ export class OutboundWorker {
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.kick(), this.#o.scanIntervalMs);
-    try {
-      this.#watcher = watch(this.#d.queue.dir, (_event, name) => {
-        if (typeof name === 'string' && name.endsWith('.msg')) this.kick();
-      });
-      this.#watcher.on('error', () => undefined);
-    } catch {
-      // No directory yet (created on the first enqueue) or no inotify: the periodic scan covers it.
-    }
+    this.#timer = setInterval(() => {
+      this.#dirty = true;
+      this.kick();
+    }, this.#o.scanIntervalMs);
+    this.#watch();
     this.kick();
   }
 
@@ -105,36 +108,65 @@ export class OutboundWorker {
       });
   }
 
+  #watch(): void {
+    if (this.#watcher || this.#stopped) return;
+    try {
+      this.#watcher = watch(this.#d.queue.dir, (_e, name) => {
+        if (typeof name === 'string' && name.endsWith('.msg')) {
+          this.#dirty = true;
+          this.kick();
+        }
+      });
+      this.#watcher.on('error', () => undefined);
+    } catch {
+      // No directory yet (created on the first enqueue) or no inotify: the periodic scan covers it.
+    }
+  }
+
+  /** Entry ids in the queue directory, oldest first (names only: no stat, no decryption). */
+  async #readQueueDir(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#d.queue.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return names.filter((n) => n.endsWith('.msg')).map((n) => n.slice(0, -4)).filter((id) => ID_RE.test(id)).sort();
+  }
+
   async #scan(): Promise<void> {
-    if (!this.#watcher && !this.#stopped) {
-      try {
-        this.#watcher = watch(this.#d.queue.dir, (_e, name) => {
-          if (typeof name === 'string' && name.endsWith('.msg')) this.kick();
-        });
-        this.#watcher.on('error', () => undefined);
-      } catch {
-        /* still no directory */
+    this.#watch();
+    const now = this.#now();
+    // The directory is read again when something changed in it (inotify), on the periodic tick,
+    // or when the backlog ran dry; a freed slot otherwise takes the next entry of the backlog.
+    if (this.#dirty || !this.#backlog.length || now - this.#scannedAt >= this.#o.scanIntervalMs) {
+      if (now - this.#scannedAt < MIN_RESCAN_MS && this.#backlog.length) {
+        // Many inotify events in a burst: read the directory at most every MIN_RESCAN_MS.
+        setTimeout(() => this.kick(), MIN_RESCAN_MS).unref();
+      } else {
+        this.#dirty = false;
+        this.#scannedAt = now;
+        const ids = await this.#readQueueDir();
+        const present = new Set(ids);
+        for (const id of this.#notBefore.keys()) if (!present.has(id)) this.#notBefore.delete(id);
+        this.#backlog = ids.filter((id) => !this.#inFlight.has(id) && (this.#notBefore.get(id) ?? 0) <= now);
       }
     }
-    const now = this.#now();
-    const entries = await this.#d.queue.list();
-    const present = new Set(entries.map((e) => e.id));
-    for (const id of this.#notBefore.keys()) if (!present.has(id)) this.#notBefore.delete(id);
-    for (const e of entries) {
-      if (this.#stopped || this.#inFlight.size >= this.#o.concurrency) break;
-      if (this.#inFlight.has(e.id)) continue;
-      if ((this.#notBefore.get(e.id) ?? 0) > now) continue;
-      const run = this.#process(e.id)
+    while (!this.#stopped && this.#inFlight.size < this.#o.concurrency && this.#backlog.length) {
+      const id = this.#backlog.shift()!;
+      if (this.#inFlight.has(id) || (this.#notBefore.get(id) ?? 0) > now) continue;
+      const run = this.#process(id)
         .catch((err: unknown) => {
-          this.#d.log.error('outbound.entry_failed', { id: e.id, err });
-          this.#notBefore.set(e.id, this.#now() + retryDelayMs(1, this.#o.retry));
+          this.#d.log.error('outbound.entry_failed', { id, err });
+          this.#notBefore.set(id, this.#now() + retryDelayMs(1, this.#o.retry));
         })
         .finally(() => {
-          this.#inFlight.delete(e.id);
+          this.#inFlight.delete(id);
           this.stats.inFlight = this.#inFlight.size;
           this.kick(); // a slot is free
         });
-      this.#inFlight.set(e.id, run);
+      this.#inFlight.set(id, run);
       this.stats.inFlight = this.#inFlight.size;
     }
   }

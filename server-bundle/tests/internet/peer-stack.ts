@@ -80,6 +80,11 @@ export class PeerStack {
     await Promise.all([this.#spawn('front', ['mx', 'submission', 'web']), this.#spawn('outbound', ['outbound'])]);
   }
 
+  /** The front roles alone (a receiving peer that sends nothing). */
+  startFront(): Promise<void> {
+    return this.#spawn('front', ['mx', 'submission', 'web']);
+  }
+
   /** (Re)starts the outbound role alone (after a SIGKILL, as the stack supervisor would). */
   startOutbound(): Promise<void> {
     return this.#spawn('outbound', ['outbound']);
