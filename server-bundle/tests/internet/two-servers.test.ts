@@ -12,6 +12,8 @@ import nodemailer from 'nodemailer';
 import { startKnot, type TestDns, type ZoneRecord } from '../support/knot.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { createTestCa, type TestCa } from '../support/test-ca.ts';
+import { MailCore } from '../../src/domain/mail-core.ts';
+import { SpamPreferences } from '../../src/inbound/spam-prefs.ts';
 import { PeerStack } from './peer-stack.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'facteur-two-servers-'));
@@ -117,7 +119,18 @@ beforeAll(async () => {
   });
   await one.prepare();
   await two.prepare();
-  dns = await startKnot({ 'one.test': zone(one, '127.0.0.2'), 'two.test': zone(two, '127.0.0.3') }, DNS);
+  dns = await startKnot(
+    {
+      'one.test': zone(one, '127.0.0.2'),
+      'two.test': zone(two, '127.0.0.3'),
+      // A third sender (no Facteur): SPF allows 127.0.0.4, no DKIM, DMARC p=quarantine.
+      'three.test': [
+        { name: '@', type: 'TXT', value: 'v=spf1 ip4:127.0.0.4 -all' },
+        { name: '_dmarc', type: 'TXT', value: 'v=DMARC1; p=quarantine' },
+      ],
+    },
+    DNS,
+  );
   await Promise.all([one.start(), two.start()]);
 }, 120_000);
 
@@ -164,6 +177,38 @@ describe('two Facteur servers', () => {
     expect(err?.responseCode).toBe(550);
     expect(err?.response).toMatch(/5\.7\.1 .*DMARC.*one\.test/);
     expect((await two.messages('bob')).some((m) => subjectOf(m) === 'wire the money')).toBe(false);
+  });
+
+  it('files DMARC p=quarantine failures and scores over the mailbox threshold in Junk, unless the sender is trusted', async () => {
+    const from = (ip: string) =>
+      nodemailer.createTransport({ host: two.o.address, port: two.port(25), secure: false, ignoreTLS: true, localAddress: ip, name: 'mail.three.test' } as never);
+    const raw = (subject: string) =>
+      `From: Carol <carol@three.test>\r\nTo: bob@two.test\r\nSubject: ${subject}\r\nDate: Sat, 28 Nov 2026 06:00:00 +0000\r\nMessage-ID: <${randomBytes(6).toString('hex')}@three.test>\r\n\r\nHello Bob.\r\n`;
+    const send = (ip: string, subject: string) => from(ip).sendMail({ envelope: { from: 'carol@three.test', to: ['bob@two.test'] }, raw: raw(subject) });
+    // 127.0.0.5 is not in three.test's SPF: DMARC fails, and p=quarantine means Junk (accepted, 250).
+    await send('127.0.0.5', 'quarantined');
+    const q = await waitFor('the quarantined message in Junk', 15_000, async () => (await two.messages('bob', '\\Junk')).find((m) => subjectOf(m) === 'quarantined'));
+    expect(arOf(q)).toMatch(/spf=fail/);
+    expect(arOf(q)).toMatch(/dmarc=fail/);
+    expect(q.toString()).toMatch(/^X-Spam-Score: [\d.]+ \(.*DMARC_FAIL=3/m);
+    // From an allowed address DMARC passes (score -1): a strict threshold of -2 still files it in Junk...
+    const core = await MailCore.open({ dataDir: two.dataDir });
+    const prefs = new SpamPreferences(core.config);
+    const bobId = core.config.findMailbox('bob@two.test')!.id;
+    try {
+      prefs.setThreshold(bobId, -2);
+      await send('127.0.0.4', 'strict threshold');
+      await waitFor('the message in Junk', 15_000, async () => (await two.messages('bob', '\\Junk')).find((m) => subjectOf(m) === 'strict threshold'));
+      // ...until Bob trusts Carol.
+      prefs.trust(bobId, 'carol@three.test');
+      await send('127.0.0.4', 'trusted sender');
+      const t = await waitFor('the trusted message in INBOX', 15_000, async () => (await two.messages('bob')).find((m) => subjectOf(m) === 'trusted sender'));
+      expect(arOf(t)).toMatch(/dmarc=pass/);
+    } finally {
+      prefs.setThreshold(bobId, null);
+      prefs.untrust(bobId, 'carol@three.test');
+      core.close();
+    }
   });
 
   it('bounces an unknown recipient into the sender INBOX (RFC 3464)', async () => {
