@@ -58,6 +58,27 @@ function fromAddress(headers: string): string | undefined {
   return (/<([^<>\s]+@[^<>\s]+)>/.exec(v)?.[1] ?? /([^\s<>"]+@[^\s<>"]+)/.exec(v)?.[1])?.toLowerCase();
 }
 
+/**
+ * Removes verdict header fields that claim to come from us (RFC 8601 §5: Authentication-Results
+ * with our authserv-id; our X-Spam-Score): a sender must not be able to pre-forge them.
+ */
+export function stripForgedVerdicts(raw: Buffer, authservId: string): Buffer {
+  const head = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  if (end < 0) return raw;
+  const fields = head.slice(0, end).split(/\r?\n(?![ \t])/);
+  const id = authservId.toLowerCase();
+  const kept = fields.filter((f) => {
+    const lower = f.toLowerCase();
+    if (lower.startsWith('x-spam-score:')) return false;
+    if (!lower.startsWith('authentication-results:')) return true;
+    const v = lower.slice('authentication-results:'.length).replace(/\([^)]*\)/g, '').trim();
+    return !(v === id || v.startsWith(`${id};`) || v.startsWith(`${id} `));
+  });
+  if (kept.length === fields.length) return raw;
+  return Buffer.concat([Buffer.from(kept.join('\r\n'), 'latin1'), raw.subarray(end)]);
+}
+
 export class InboundChecks {
   readonly #d: InboundChecksDeps;
   readonly #s: InboundSettings;
@@ -115,11 +136,12 @@ export class InboundChecks {
     }
   }
 
-  async message(s: SmtpSession, raw: Buffer, mailboxIds: readonly string[]): Promise<MessageVerdict> {
+  async message(s: SmtpSession, received: Buffer, mailboxIds: readonly string[]): Promise<MessageVerdict & { raw: Buffer }> {
     let auth: AuthVerdict | undefined;
     const info = this.#clients.get(s);
     // Local processes (trustedClients): stored as received, no verdict.
-    if (info?.trusted !== false) return { headers: Buffer.alloc(0), junk: new Set(), auth: undefined, spam: { score: 0, reasons: [] } };
+    if (info?.trusted !== false) return { raw: received, headers: Buffer.alloc(0), junk: new Set(), auth: undefined, spam: { score: 0, reasons: [] } };
+    const raw = stripForgedVerdicts(received, this.#s.authservId);
     if (this.#s.authenticate && info?.trusted === false) {
       try {
         auth = await verifyMessage(raw, {
@@ -162,6 +184,6 @@ export class InboundChecks {
       junk: junk.size,
     });
     const spamHeader = `X-Spam-Score: ${spam.score} (${spam.reasons.join(', ') || 'no rules'})\r\n`;
-    return { headers: Buffer.from((auth?.headers ?? '') + spamHeader), junk, auth, spam };
+    return { raw, headers: Buffer.from((auth?.headers ?? '') + spamHeader), junk, auth, spam };
   }
 }

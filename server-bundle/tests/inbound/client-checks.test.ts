@@ -34,3 +34,18 @@ describe('client checks', () => {
     expect(heloForged('mx.two.test', '198.51.100.3', ours)).toBe(false); // ourselves
   });
 });
+
+describe('forged verdict headers', async () => {
+  const { stripForgedVerdicts } = await import('../../src/inbound/inbound-checks.ts');
+  it('drops Authentication-Results claiming our authserv-id and any X-Spam-Score, keeps the rest', () => {
+    const raw = Buffer.from(
+      'Authentication-Results: mx.two.test; dkim=pass\r\n header.d=one.test\r\nAuthentication-Results: other.example; spf=pass\r\n' +
+        'X-Spam-Score: -100\r\nAuthentication-Results: (comment) MX.TWO.TEST; dmarc=pass\r\nSubject: hi\r\n\r\nbody\r\nAuthentication-Results: mx.two.test; in the body\r\n',
+    );
+    expect(stripForgedVerdicts(raw, 'mx.two.test').toString()).toBe(
+      'Authentication-Results: other.example; spf=pass\r\nSubject: hi\r\n\r\nbody\r\nAuthentication-Results: mx.two.test; in the body\r\n',
+    );
+    const clean = Buffer.from('Subject: x\r\n\r\ny');
+    expect(stripForgedVerdicts(clean, 'mx.two.test')).toBe(clean);
+  });
+});

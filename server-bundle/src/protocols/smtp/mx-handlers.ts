@@ -73,7 +73,7 @@ export function createMxHandlers(deps: MxDeps, opts: { maxMessageBytes: number }
         junkMailboxes = verdict.junk;
         source = (async function* () {
           yield verdict.headers;
-          yield raw;
+          yield verdict.raw;
         })();
       }
       const r = await ingest(deps, {
