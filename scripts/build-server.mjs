@@ -143,7 +143,7 @@ function sha256File(path) {
 // The protocol adapters load CommonJS libraries (wildduck) through createRequire(import.meta.url);
 // dropping that local `require` lets esbuild see the calls and bundle the libraries. better-sqlite3
 // finds its addon through `bindings`; in the bundle it is one file next to the module (or
-// FACTEUR_SQLITE_ADDON).
+// FACTEUR_SQLITE_ADDON). The banner runs in every output file (the entry and each chunk).
 const bundlePlugin = {
   name: 'facteur-server',
   setup(b) {
@@ -189,10 +189,16 @@ async function bundle() {
     metafile: true,
     absWorkingDir: SB,
   };
+  // Code splitting: roles.ts and main.ts import each role's and command's code when it runs, so
+  // each becomes a chunk that only the processes running it load (memory per process).
   const main = await build({
     ...common,
-    entryPoints: [join(SB, 'src/run/main.ts')],
-    outfile: join(DIST, 'facteur-server.mjs'),
+    entryPoints: { 'facteur-server': join(SB, 'src/run/main.ts') },
+    outdir: DIST,
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: 'facteur-chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
   });
   const probe = await build({
     ...common,
@@ -216,7 +222,9 @@ async function bundle() {
   copyFileSync(join(SB, 'image/facteur-server'), join(DIST, 'facteur-server'));
   chmodSync(join(DIST, 'facteur-server'), 0o755);
   writeFileSync(join(DIST, 'THIRD-PARTY-LICENSES.txt'), licenses(main.metafile));
-  return statSync(join(DIST, 'facteur-server.mjs')).size;
+  return readdirSync(DIST)
+    .filter((f) => f.endsWith('.mjs') && f !== 'facteur-probe.mjs')
+    .reduce((sum, f) => sum + statSync(join(DIST, f)).size, 0);
 }
 
 /** The licence of every package bundled (plus the addon's), for the image's /opt/facteur. */

@@ -183,7 +183,7 @@ describe('server image deployed to a VPS over SSH', () => {
     const order = events
       .filter((e) => e.step === 'health' && e.state === 'healthy')
       .map((e) => (e as { service: string }).service);
-    expect(order).toEqual(['redis', 'mx', 'mail', 'admin']);
+    expect(order).toEqual(['redis', 'edge', 'mail', 'admin']);
     expect(first.services.map((s) => s.action)).toEqual(['created', 'created', 'created', 'created']);
     const dataDir = await runOnVps(
       N,
@@ -194,8 +194,24 @@ describe('server image deployed to a VPS over SSH', () => {
 
   it('creates a mailbox through the control API, reached through the SSH connection', async () => {
     const control = new ControlClient(conn, { port: CONTROL_PORT, token: controlToken, timeoutMs: 15_000 });
-    const health = await control.get<{ status: string; redis: string }>('/v1/health');
+    const health = await control.get<{
+      status: string;
+      redis: string;
+      roles: Array<{ role: string; status: string }>;
+    }>('/v1/health');
     expect(health.redis).toBe('up');
+    // Every role of the image runs somewhere in the stack and beats its heart.
+    expect(Object.fromEntries(health.roles.map((r) => [r.role, r.status]))).toEqual({
+      mx: 'up',
+      submission: 'up',
+      imap: 'up',
+      pop3: 'up',
+      control: 'up',
+      jobs: 'up',
+      web: 'up',
+      outbound: 'up',
+    });
+    expect(health.status).toBe('ok');
     await control.post('/v1/domains', { name: DOMAIN, dkim: false });
     const created = await control.post<{ mailbox: { address: string } }>('/v1/mailboxes', {
       address: USER,
@@ -284,7 +300,7 @@ describe('server image deployed to a VPS over SSH', () => {
   it('runs every container unprivileged: own user, no capability but NET_BIND_SERVICE where needed, read-only root', async () => {
     for (const [name, bindsLow] of [
       ['facteur-redis', false],
-      ['facteur-mx', true],
+      ['facteur-edge', true],
       ['facteur-mail', true],
       ['facteur-admin', false],
     ] as const) {
@@ -338,6 +354,16 @@ describe('server image deployed to a VPS over SSH', () => {
       }
     });
     expect(count).toBe(1);
+    // The control API counts the restart of each role of that process.
+    const control = new ControlClient(conn, { port: CONTROL_PORT, token: controlToken, timeoutMs: 15_000 });
+    const roles = await waitFor('restarts in /v1/health', async () => {
+      const h = await control.get<{ roles: Array<{ role: string; status: string; restarts: number }> }>(
+        '/v1/health',
+      );
+      const mail = h.roles.filter((r) => ['submission', 'imap', 'pop3'].includes(r.role));
+      return mail.every((r) => r.restarts >= 1 && r.status === 'up') ? h.roles : undefined;
+    });
+    expect(roles.find((r) => r.role === 'mx')).toMatchObject({ status: 'up', restarts: 0 });
   });
 
   it('deploys again idempotently: the image is not sent again, unchanged containers are kept, missing ones recreated', async () => {
@@ -348,7 +374,7 @@ describe('server image deployed to a VPS over SSH', () => {
     expect(again.some((e) => e.step === 'image' && e.state === 'uploading')).toBe(false);
     expect(Object.fromEntries(second.services.map((s) => [s.name, s.action]))).toEqual({
       redis: 'kept',
-      mx: 'kept',
+      edge: 'kept',
       mail: 'kept',
       admin: 'created',
     });

@@ -89,16 +89,17 @@ export function vpsDocker(vps: VpsInfo, args: string[]): string {
 export async function cleanStack(n: number, opts: { image?: boolean; data?: boolean } = {}): Promise<void> {
   const cmds = [
     'ids=$(docker ps -aq --filter label=org.facteur.stack); [ -z "$ids" ] || docker rm -f $ids >/dev/null',
-    ...(opts.data !== false ? ['rm -rf /var/lib/facteur'] : []),
+    // /var/lib/facteur may be a mount point (it is on the bed's VPSs): empty it rather than remove it.
+    ...(opts.data !== false
+      ? ['if [ -d /var/lib/facteur ]; then find /var/lib/facteur -mindepth 1 -delete; fi']
+      : []),
     ...(opts.image ? ['docker rmi -f $(docker images -q facteur-server) >/dev/null 2>&1 || true'] : []),
   ];
   await runOnVps(n, cmds.join('; '));
 }
 
 /** PSS (kB) of every process of every container of the stack, read inside the VPS. */
-export async function stackPss(
-  n: number,
-): Promise<{
+export async function stackPss(n: number): Promise<{
   totalKb: number;
   processes: Array<{ container: string; pid: number; pssKb: number; cmd: string }>;
 }> {

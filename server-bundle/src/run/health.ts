@@ -128,10 +128,8 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
       ];
     case 'control':
       return [http(portOf(config, 'control'), false)];
-    case 'web': {
-      const ports = config.ports as ServerConfig['ports'] & { http?: number; https?: number };
-      return [http((ports.http ?? 80) + config.portOffset, false)];
-    }
+    case 'web':
+      return [http(portOf(config, 'http'), false), http(portOf(config, 'https'), true)];
     case 'redis': {
       const { host: rhost, port } = redisEndpoint(config);
       const pass = await readRedisPassword(config);
@@ -151,7 +149,8 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
         },
       ];
     }
-    case 'jobs': {
+    case 'jobs':
+    case 'outbound': {
       // No listener: the role is alive when its heartbeat in Redis is fresh (metrics/heartbeat.ts
       // writes roles:<role>:heartbeat under the key prefix every heartbeatMs).
       const { host: rhost, port } = redisEndpoint(config);

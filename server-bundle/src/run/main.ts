@@ -6,16 +6,12 @@
 //   control-token  issue a new control API token (printed once; the previous one stops working)
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { runCertificateCommand } from '../acme/certificate-cli.ts';
-import { issueControlToken } from '../control/issue-token.ts';
 import { startRoleHeartbeats } from '../metrics/heartbeat.ts';
 import { SERVER_VERSION } from '../version.ts';
-import { runAdmin } from './admin.ts';
 import { configPathOf, probeMain } from './probe-main.ts';
 import { openRoleContext } from './role-context.ts';
 import { roleStarters, type RunningRole } from './roles.ts';
 import { ConfigError, loadConfigFile, resolveConfig, ROLES, type RoleName, type ServerConfig } from './server-config.ts';
-import { prepareDataDir, runStack } from './stack.ts';
 import type { RoleHandle } from '../protocols/listeners.ts';
 
 const usage = `facteur-server <command> [options]
@@ -75,21 +71,23 @@ async function main(argv: string[]): Promise<void> {
   if (values['redis-url']) flags.redis = { url: values['redis-url'] };
   const config = resolveConfig(fromFile, flags);
 
+  // Commands other than `role` are imported when used (as roles are, see roles.ts): a role process
+  // of the server image loads only its own code.
   switch (command) {
     case 'init':
-      await prepareDataDir(config);
+      await (await import('./stack.ts')).prepareDataDir(config);
       return;
     case 'role':
       return runRoles(config, rest);
     case 'stack':
-      return runStack(config, { startRedis: !values['redis-url'] && !(fromFile as { redis?: unknown } | undefined)?.redis });
+      return (await import('./stack.ts')).runStack(config, { startRedis: !values['redis-url'] && !(fromFile as { redis?: unknown } | undefined)?.redis });
     case 'control-token':
-      process.stdout.write((await issueControlToken(config.dataDir)) + '\n');
+      process.stdout.write((await (await import('../control/issue-token.ts')).issueControlToken(config.dataDir)) + '\n');
       return;
     case 'certificate':
-      return runCertificateCommand(config, rest, { force: values.force });
+      return (await import('../acme/certificate-cli.ts')).runCertificateCommand(config, rest, { force: values.force });
     case 'admin':
-      return runAdmin(config, rest, {
+      return (await import('./admin.ts')).runAdmin(config, rest, {
         password: values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined,
         quotaBytes: values.quota ? Number(values.quota) : undefined,
         recoveryPublicKey: values['recovery-public-key'] ? await readFile(values['recovery-public-key']) : undefined,

@@ -1,17 +1,13 @@
 // What each role starts, given an opened context. Ports come from the config (plus its offset).
-import { startCertificateRenewal } from '../acme/acme-role.ts';
-import { startControlRole } from '../control/control-role.ts';
-import { startJobsRole } from '../jobs/jobs-role-start.ts';
-import { startImap } from '../protocols/imap/start-imap.ts';
 import type { RoleHandle } from '../protocols/listeners.ts';
-import { RedisMaildropLock } from '../protocols/pop3/maildrop-lock.ts';
-import { startPop3 } from '../protocols/pop3/start-pop3.ts';
-import { startMx, startSubmission } from '../protocols/smtp/index.ts';
 import type { RoleContext } from './role-context.ts';
-import { startWebRole } from '../web/web-role.ts';
-import { startOutboundRole } from '../outbound/start-outbound.ts';
-import { mxExtras, submissionLimits } from '../inbound/role-wiring.ts';
 import { portOf, type RoleName } from './server-config.ts';
+
+// Each role's code is imported when the role starts, not before: a process loads only what its
+// own roles use (the server image runs several role processes, and every module loaded costs
+// memory in each of them — see the desktop's services/stack/stack-spec.ts).
+const smtp = () => import('../protocols/smtp/index.ts');
+const wiring = () => import('../inbound/role-wiring.ts');
 
 export interface RunningRole {
   addresses: ReadonlyArray<{ address: string; port: number }>;
@@ -22,12 +18,12 @@ type Starter = (ctx: RoleContext) => Promise<RunningRole | RoleHandle>;
 
 export const roleStarters: Record<RoleName, Starter> = {
   mx: async (ctx) =>
-    startMx(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters, ...(await mxExtras(ctx)) },
+    (await smtp()).startMx(
+      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters, ...(await (await wiring()).mxExtras(ctx)) },
       { hostname: ctx.config.hostname, hosts: ctx.config.listen, port: portOf(ctx.config, 'mx'), maxMessageBytes: ctx.config.maxMessageBytes },
     ),
-  submission: (ctx) =>
-    startSubmission(
+  submission: async (ctx) =>
+    (await smtp()).startSubmission(
       {
         core: ctx.core,
         throttle: ctx.throttle,
@@ -36,7 +32,7 @@ export const roleStarters: Record<RoleName, Starter> = {
         notifier: ctx.events,
         log: ctx.log,
         counters: ctx.counters,
-        sendingLimits: submissionLimits(ctx),
+        sendingLimits: (await wiring()).submissionLimits(ctx),
       },
       {
         hostname: ctx.config.hostname,
@@ -46,8 +42,8 @@ export const roleStarters: Record<RoleName, Starter> = {
         maxMessageBytes: ctx.config.maxMessageBytes,
       },
     ),
-  imap: (ctx) =>
-    startImap(
+  imap: async (ctx) =>
+    (await import('../protocols/imap/start-imap.ts')).startImap(
       { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, events: ctx.events, log: ctx.log },
       {
         listeners: ctx.config.listen.flatMap((host) => [
@@ -60,9 +56,16 @@ export const roleStarters: Record<RoleName, Starter> = {
         serverName: ctx.config.hostname,
       },
     ),
-  pop3: (ctx) =>
-    startPop3(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, events: ctx.events, lock: new RedisMaildropLock(ctx.redis), log: ctx.log },
+  pop3: async (ctx) =>
+    (await import('../protocols/pop3/start-pop3.ts')).startPop3(
+      {
+        core: ctx.core,
+        throttle: ctx.throttle,
+        tls: ctx.tls,
+        events: ctx.events,
+        lock: new (await import('../protocols/pop3/maildrop-lock.ts')).RedisMaildropLock(ctx.redis),
+        log: ctx.log,
+      },
       {
         listeners: ctx.config.listen.flatMap((host) => [
           { host, port: portOf(ctx.config, 'pop3s'), tls: 'implicit' as const },
@@ -70,10 +73,11 @@ export const roleStarters: Record<RoleName, Starter> = {
         ]),
       },
     ),
-  control: startControlRole,
+  control: async (ctx) => (await import('../control/control-role.ts')).startControlRole(ctx),
   // The jobs role also keeps the certificate (ACME): issuance, renewal, requests from the control API.
   jobs: async (ctx) => {
-    const jobs = await startJobsRole(ctx);
+    const jobs = await (await import('../jobs/jobs-role-start.ts')).startJobsRole(ctx);
+    const { startCertificateRenewal } = await import('../acme/acme-role.ts');
     const certificates = await startCertificateRenewal(ctx).catch(async (err: unknown) => {
       await jobs.close();
       throw err;
@@ -86,6 +90,6 @@ export const roleStarters: Record<RoleName, Starter> = {
       },
     };
   },
-  web: startWebRole,
-  outbound: startOutboundRole,
+  web: async (ctx) => (await import('../web/web-role.ts')).startWebRole(ctx),
+  outbound: async (ctx) => (await import('../outbound/start-outbound.ts')).startOutboundRole(ctx),
 };

@@ -24,6 +24,7 @@ import {
   containerName,
   stackSpec,
   type ServiceSpec,
+  type StackLayout,
   type StackSpec,
 } from './stack-spec';
 
@@ -52,6 +53,7 @@ export interface StackDeployOptions {
   serverConfig: Record<string, unknown>;
   dataDir?: string;
   stack?: string;
+  layout?: StackLayout;
   healthTimeoutMs: number;
   /** For the one-shot init container and each command. */
   commandTimeoutMs: number;
@@ -89,6 +91,7 @@ export class StackDeployer {
       image: options.archive.manifest.image,
       dataDir: options.dataDir,
       stack: options.stack,
+      layout: options.layout,
       uid: options.archive.manifest.user?.uid,
     });
   }

@@ -10,23 +10,24 @@
  * one host directory, mounted at the same path: the config file and secrets file (mode 600) and
  * what the roles keep there.
  *
- * Which roles share a process, and why. A Node process costs ~40-50 MB of memory that cannot be
+ * Which roles share a process, and why. A Node process costs ~40-55 MB of memory that cannot be
  * shared with another process (V8 heap, compiled code, malloc), while the whole stack must idle
- * under 200 MB (measured: six role processes plus Redis came to ~280 MB). So roles are grouped
- * by who they serve and what they may hold:
- *   - mx                       alone: the unauthenticated internet-facing SMTP server. It never
- *                              holds a mailbox key (mail is sealed to the mailbox's public key),
- *                              and a flood or a crash there must not touch users' sessions.
- *   - submission, imap, pop3   together ("mail"): the authenticated client protocols. All three
- *                              unlock mailboxes with the user's password; one process shares the
- *                              login cache (one argon2id per login, not one per protocol) and the
- *                              registry of open mailboxes. Isolating them from each other would
- *                              protect nothing the others do not already hold.
- *   - control, jobs            together ("admin"): loopback-only administration (token-protected
- *                              API) and the background sampler/timers; neither faces the internet.
+ * under 200 MB: one process per role (eight of them) plus Redis measured ~370 MB on the test bed
+ * (tests/bench/stack.bench.ts). So roles are grouped by whom they face and what they may hold:
+ *   - edge: mx, web, outbound   the internet-facing side: unauthenticated SMTP in, HTTP(S) for
+ *                              ACME challenges / MTA-STS / autoconfig, SMTP out. None of them ever
+ *                              holds a mailbox key (mail arrives sealed to the mailbox's public
+ *                              key; the outbound queue has its own server key), so whatever
+ *                              happens there, no mailbox can be opened with what the process has.
+ *   - mail: submission, imap, pop3   the authenticated client protocols. All three unlock mailboxes
+ *                              with the user's password; one process shares the login cache (one
+ *                              argon2id per login, not one per protocol) and the registry of open
+ *                              mailboxes. Isolating them from each other would protect nothing the
+ *                              others do not hold already; isolating them from the edge does.
+ *   - admin: control, jobs     loopback-only administration (token-protected API) and the
+ *                              background work (metrics, ACME renewals); neither faces the internet.
  *   - redis                    its own process (redis-server from Debian), 127.0.0.1, password.
- * Roles still to come (web on 80/443, outbound delivery, DAV) each get an entry here: web and
- * outbound face the internet and hold no mailbox key, so they would join mx's side of the line.
+ * A crash takes down only its own group, and Docker restarts it within a second.
  */
 
 /** The image's user (server-bundle/Dockerfile, FACTEUR_UID): owner of the data directory. */
@@ -40,7 +41,8 @@ export const SERVICE_LABEL = 'org.facteur.service';
 /** Hash of the container's create options: an unchanged service is kept as it is on redeploy. */
 export const SPEC_HASH_LABEL = 'org.facteur.spec-hash';
 
-export type RoleName = 'mx' | 'submission' | 'imap' | 'pop3' | 'control' | 'jobs' | 'redis';
+export type RoleName =
+  'mx' | 'web' | 'outbound' | 'submission' | 'imap' | 'pop3' | 'control' | 'jobs' | 'redis';
 
 export interface PortSpec {
   port: number;
@@ -98,72 +100,104 @@ export interface StackSpec {
   init: { command: string[] };
 }
 
-const health = (roles: string[], over: Partial<HealthSpec> = {}): HealthSpec => ({
-  command: ['facteur-server', 'health', ...roles],
-  intervalS: 30,
-  timeoutS: 10,
-  retries: 3,
-  startPeriodS: 60,
-  startIntervalS: 1,
-  ...over,
-});
+interface RoleDef {
+  ports: PortSpec[];
+  stopTimeoutS: number;
+}
 
-export const SERVICES: readonly ServiceSpec[] = [
-  {
-    name: 'redis',
-    roles: ['redis'],
-    command: ['redis'],
+/** What each role listens on (documentation and capabilities; the config file holds the ports). */
+export const ROLE_DEFS: Readonly<Record<RoleName, RoleDef>> = {
+  redis: {
     ports: [{ port: 6379, what: 'Redis (password from the secrets file)', public: false }],
-    bindsPrivilegedPorts: false,
-    dataReadOnly: { writable: ['redis'] },
-    health: health(['redis']),
     stopTimeoutS: 10,
-    pidsLimit: 64,
   },
-  {
-    name: 'mx',
-    roles: ['mx'],
-    command: ['role', 'mx'],
-    ports: [{ port: 25, what: 'SMTP (MX, STARTTLS)', public: true }],
-    bindsPrivilegedPorts: true,
-    health: health(['mx']),
-    stopTimeoutS: 30,
-    pidsLimit: 256,
+  mx: { ports: [{ port: 25, what: 'SMTP (MX, STARTTLS)', public: true }], stopTimeoutS: 30 },
+  web: {
+    ports: [
+      { port: 80, what: 'HTTP (ACME challenges, redirects)', public: true },
+      { port: 443, what: 'HTTPS (MTA-STS, autoconfig, autodiscover)', public: true },
+    ],
+    stopTimeoutS: 15,
   },
-  {
-    name: 'mail',
-    roles: ['submission', 'imap', 'pop3'],
-    command: ['role', 'submission', 'imap', 'pop3'],
+  outbound: { ports: [], stopTimeoutS: 30 },
+  submission: {
     ports: [
       { port: 465, what: 'SMTP submission (implicit TLS)', public: true },
       { port: 587, what: 'SMTP submission (STARTTLS)', public: true },
+    ],
+    stopTimeoutS: 30,
+  },
+  imap: {
+    ports: [
       { port: 993, what: 'IMAP (implicit TLS)', public: true },
       { port: 143, what: 'IMAP (STARTTLS)', public: true },
+    ],
+    stopTimeoutS: 30,
+  },
+  pop3: {
+    ports: [
       { port: 995, what: 'POP3 (implicit TLS)', public: true },
       { port: 110, what: 'POP3 (STLS)', public: true },
     ],
-    bindsPrivilegedPorts: true,
-    health: health(['submission', 'imap', 'pop3']),
     stopTimeoutS: 30,
-    pidsLimit: 256,
   },
-  {
-    name: 'admin',
-    roles: ['control', 'jobs'],
-    command: ['role', 'control', 'jobs'],
+  control: {
     ports: [{ port: 8025, what: 'control API (bearer token; reached through SSH)', public: false }],
-    bindsPrivilegedPorts: false,
-    health: health(['control', 'jobs']),
     stopTimeoutS: 15,
-    pidsLimit: 128,
   },
+  jobs: { ports: [], stopTimeoutS: 15 },
+};
+
+/** The process groups (see the header): one container each, in start order. */
+export const GROUPS: ReadonlyArray<{ name: string; roles: RoleName[] }> = [
+  { name: 'redis', roles: ['redis'] },
+  { name: 'edge', roles: ['mx', 'web', 'outbound'] },
+  { name: 'mail', roles: ['submission', 'imap', 'pop3'] },
+  { name: 'admin', roles: ['control', 'jobs'] },
 ];
+
+/**
+ * grouped: the layout above (default). per-role: one container and one process per role — more
+ * isolation for a server with memory to spare (and the comparison the stack bench measures).
+ */
+export type StackLayout = 'grouped' | 'per-role';
+
+function serviceFor(name: string, roles: RoleName[]): ServiceSpec {
+  const ports = roles.flatMap((r) => ROLE_DEFS[r].ports);
+  const redis = roles.length === 1 && roles[0] === 'redis';
+  return {
+    name,
+    roles,
+    command: redis ? ['redis'] : ['role', ...roles],
+    ports,
+    bindsPrivilegedPorts: ports.some((p) => p.port < 1024),
+    // Redis needs nothing of the data directory but its own subdirectory (and to read the config).
+    ...(redis ? { dataReadOnly: { writable: ['redis'] } } : {}),
+    health: {
+      command: ['facteur-server', 'health', ...roles],
+      intervalS: 30,
+      timeoutS: 10,
+      retries: 3,
+      startPeriodS: 60,
+      startIntervalS: 1,
+    },
+    stopTimeoutS: Math.max(...roles.map((r) => ROLE_DEFS[r].stopTimeoutS)),
+    pidsLimit: redis ? 64 : 256,
+  };
+}
+
+export function servicesOf(layout: StackLayout = 'grouped'): ServiceSpec[] {
+  const groups =
+    layout === 'grouped' ? GROUPS : GROUPS.flatMap((g) => g.roles.map((r) => ({ name: r, roles: [r] })));
+  return groups.map((g) => serviceFor(g.name, [...g.roles]));
+}
 
 export interface StackOptions {
   image: string;
   stack?: string;
   dataDir?: string;
   uid?: number;
+  layout?: StackLayout;
 }
 
 export function stackSpec(opts: StackOptions): StackSpec {
@@ -172,7 +206,7 @@ export function stackSpec(opts: StackOptions): StackSpec {
     image: opts.image,
     dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
     uid: opts.uid ?? FACTEUR_UID,
-    services: SERVICES.map((s) => ({ ...s })),
+    services: servicesOf(opts.layout),
     logs: { maxSize: '10m', maxFile: 3 },
     tmpfs: { path: '/tmp', options: 'rw,noexec,nosuid,nodev,size=16m,mode=1777' },
     restart: 'unless-stopped',
