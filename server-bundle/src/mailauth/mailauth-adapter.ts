@@ -1,7 +1,7 @@
-// The only module that imports mailauth: inbound SPF/DKIM/DMARC/ARC verification, outbound DKIM
-// signing (RSA and Ed25519 side by side) and the MTA-STS record/policy parsing. Everything else
-// sees the small types below.
-import { authenticate, dkimSign } from 'mailauth';
+// The only module that imports mailauth: inbound SPF/DKIM/DMARC/ARC verification and the MTA-STS
+// record/policy parsing. (Outbound DKIM signing is our own, on a buffer: outbound/dkim-signer.ts.)
+// Everything else sees the small types below.
+import { authenticate } from 'mailauth';
 import { parsePolicy, resolvePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 
 /** dns.promises.resolve(name, rrtype) shape. */
@@ -28,6 +28,12 @@ const asResult = (r: string | undefined): AuthResult => {
   return known.includes(r as AuthResult) ? (r as AuthResult) : r ? 'other' : 'none';
 };
 
+function hasArcSeal(raw: Buffer): boolean {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  return /^arc-seal:/im.test(end >= 0 ? head.slice(0, end) : head);
+}
+
 export async function verifyMessage(
   raw: Buffer,
   opts: { ip: string; helo: string; sender: string; authservId: string; resolver: ResolveFn },
@@ -39,6 +45,8 @@ export async function verifyMessage(
     mta: opts.authservId,
     resolver: opts.resolver as never,
     disableBimi: true,
+    // No ARC-Seal in the message: there is no chain to check (and nothing to seal).
+    disableArc: !hasArcSeal(raw),
     trustReceived: false,
   });
   const dmarc = r.dmarc
@@ -63,28 +71,6 @@ export async function verifyMessage(
     arc: r.arc ? asResult(r.arc.status.result) : 'none',
     fromDomain: r.dkim.headerFrom?.length === 1 ? r.dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined,
   };
-}
-
-export interface DkimSigner {
-  domain: string;
-  selector: string;
-  algorithm: 'rsa' | 'ed25519';
-  privateKeyPem: string;
-}
-
-/** DKIM-Signature header fields (one per key, relaxed/relaxed), to prepend to the message. */
-export async function dkimSignatures(raw: Buffer, keys: readonly DkimSigner[], signTime = new Date()): Promise<string> {
-  if (!keys.length) return '';
-  const signatureData = keys.map((k) => ({
-    signingDomain: k.domain,
-    selector: k.selector,
-    privateKey: k.privateKeyPem,
-    algorithm: k.algorithm === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256',
-    canonicalization: 'relaxed/relaxed',
-  }));
-  const r = await dkimSign(raw, { ...signatureData[0]!, signatureData, signTime });
-  if (r.errors.length) throw new Error(`DKIM signing failed: ${r.errors.map((e) => `${e.selector ?? ''} ${e.err?.message ?? ''}`).join('; ')}`);
-  return r.signatures;
 }
 
 export interface StsPolicy {

@@ -70,7 +70,12 @@ export class DnsResolver {
       this.#remember(key, { until: now + this.#ttl, value });
       return value;
     } catch (err) {
+      // Negative answers are cached; so, briefly, are server failures (RFC 2308 §7: a REFUSED
+      // from an authoritative server that does not serve the parent of a name would otherwise be
+      // asked again for every message). Timeouts are not: the next message tries again.
+      const code = (err as { code?: string }).code;
       if (isNoData(err)) this.#remember(key, { until: now + this.#ttl / 5, error: err });
+      else if (code !== 'ETIMEOUT' && code !== 'ECANCELLED') this.#remember(key, { until: now + Math.min(this.#ttl / 5, 30_000), error: err });
       throw err;
     }
   };

@@ -1,9 +1,10 @@
 // DKIM signatures for mail leaving this server: the active RSA-2048 and Ed25519 keys of the
 // author's domain (From:), or of the envelope sender's domain when From: is not ours, signed side
-// by side (RFC 8463). Keys come from the control API's DkimKeyStore (<dataDir>/dkim), cached
+// by side (RFC 8463, dkim-signer.ts). Keys come from the control API's DkimKeyStore (<dataDir>/dkim), cached
 // briefly so a rotation applies within a minute without reading PEM files for every message.
-import type { DkimKeyStore, DkimSigningKey } from '../dkim/dkim-keys.ts';
-import { dkimSignatures } from '../mailauth/mailauth-adapter.ts';
+import { createPrivateKey } from 'node:crypto';
+import type { DkimKeyStore } from '../dkim/dkim-keys.ts';
+import { dkimSign, type DkimKey } from './dkim-signer.ts';
 import type { Logger } from '../log/logger.ts';
 
 const CACHE_MS = 60_000;
@@ -24,19 +25,24 @@ export function fromHeaderDomain(raw: Buffer): string | undefined {
 export class DkimSigning {
   readonly #store: DkimKeyStore;
   readonly #log: Logger;
-  readonly #cache = new Map<string, { at: number; keys: DkimSigningKey[] }>();
+  readonly #cache = new Map<string, { at: number; keys: DkimKey[] }>();
 
   constructor(store: DkimKeyStore, log: Logger) {
     this.#store = store;
     this.#log = log;
   }
 
-  async #keys(domain: string): Promise<DkimSigningKey[]> {
+  async #keys(domain: string): Promise<DkimKey[]> {
     const hit = this.#cache.get(domain);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.keys;
-    let keys: DkimSigningKey[] = [];
+    let keys: DkimKey[] = [];
     try {
-      keys = await this.#store.activeKeys(domain);
+      keys = (await this.#store.activeKeys(domain)).map((k) => ({
+        domain,
+        selector: k.selector,
+        algorithm: k.algorithm,
+        privateKey: createPrivateKey(k.privateKeyPem),
+      }));
     } catch (err) {
       this.#log.warn('outbound.dkim_keys_unavailable', { domain, err });
     }
@@ -50,11 +56,7 @@ export class DkimSigning {
     for (const domain of new Set(candidates)) {
       const keys = await this.#keys(domain);
       if (!keys.length) continue;
-      const headers = await dkimSignatures(
-        raw,
-        keys.map((k) => ({ domain, selector: k.selector, algorithm: k.algorithm, privateKeyPem: k.privateKeyPem })),
-      );
-      return { headers, domain };
+      return { headers: dkimSign(raw, keys), domain };
     }
     return { headers: '' };
   }
