@@ -1,10 +1,14 @@
 // The only module that imports mailauth: inbound SPF/DKIM/DMARC/ARC verification and the MTA-STS
 // record/policy parsing. (Outbound DKIM signing is our own, on a buffer: outbound/dkim-signer.ts.)
 // Everything else sees the small types below.
+// Must come first: it wraps mailauth's per-message key cache before mailauth's verifiers load.
+import { keyCacheHits, keyCacheInstalled } from './mailauth-key-cache.ts';
 import { authenticate } from 'mailauth';
 import { parsePolicy, resolvePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 
 /** dns.promises.resolve(name, rrtype) shape. */
+export { keyCacheHits, keyCacheInstalled };
+
 export type ResolveFn = (name: string, rrtype: string) => Promise<any>;
 
 export type AuthResult = 'pass' | 'fail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'policy' | 'softfail' | 'skipped' | 'other';

@@ -56,3 +56,22 @@ describe('DKIM signer (relaxed/relaxed, RSA-SHA256 + Ed25519-SHA256)', () => {
     expect(v.dkim.map((d) => d.result)).toEqual(['fail', 'fail']);
   });
 });
+
+describe('verification key cache (mailauth adapter)', () => {
+  it('is installed and serves repeated keys across messages, never a failure', async () => {
+    const { keyCacheHits, keyCacheInstalled } = await import('../../src/mailauth/mailauth-adapter.ts');
+    expect(keyCacheInstalled).toBe(true);
+    const raw = Buffer.from('From: alice@one.test\r\nSubject: cache\r\n\r\nbody\r\n');
+    const before = keyCacheHits();
+    expect(await verdict(raw)).toEqual(['r1:pass', 'e1:pass']);
+    expect(await verdict(raw)).toEqual(['r1:pass', 'e1:pass']);
+    expect(keyCacheHits() - before).toBeGreaterThanOrEqual(2);
+    // A signature by a key that is not published fails every time (the miss is not cached as a key).
+    const other = generateKeyPairSync('ed25519').privateKey;
+    const forged = Buffer.concat([Buffer.from(dkimSign(raw, [{ domain: 'one.test', selector: 'nokey', algorithm: 'ed25519', privateKey: other }])), raw]);
+    for (let i = 0; i < 2; i++) {
+      const v = await verifyMessage(forged, { ip: '192.0.2.1', helo: 'x', sender: 'alice@one.test', authservId: 'mx.two.test', resolver });
+      expect(v.dkim.map((d) => d.result)).not.toContain('pass');
+    }
+  });
+});
