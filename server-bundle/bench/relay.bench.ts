@@ -137,4 +137,5 @@ try {
   await dns.stop();
   await redis.stop();
   rmSync(root, { recursive: true, force: true });
+  rmSync(ca.dir, { recursive: true, force: true });
 }

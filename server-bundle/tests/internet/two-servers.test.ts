@@ -3,9 +3,9 @@
 // with an authoritative knotd on 127.0.0.53:5353 holding MX, SPF, DKIM (RSA + Ed25519), DMARC
 // (p=reject) and MTA-STS (enforce) records for both, and certificates from a throwaway CA so
 // MTA-STS and STARTTLS are verified for real. The 5-day retry policy is compressed into seconds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -96,6 +96,9 @@ const arOf = (raw: Buffer) => {
   return /^Authentication-Results:.*(?:\r?\n[ \t].*)*/im.exec(head)?.[0].replace(/\r?\n[ \t]+/g, ' ') ?? '';
 };
 
+let anyFailed = false;
+beforeEach(({ onTestFailed }) => onTestFailed(() => void (anyFailed = true)));
+
 beforeAll(async () => {
   ca = createTestCa();
   redis = await startRedis();
@@ -138,6 +141,9 @@ afterAll(async () => {
   await Promise.allSettled([one?.stop(), two?.stop()]);
   await dns?.stop();
   await redis?.stop();
+  // Logs stay for a failed run (FACTEUR_KEEP_TEST_DIRS=1 keeps them always).
+  if (!process.env.FACTEUR_KEEP_TEST_DIRS && !anyFailed) rmSync(root, { recursive: true, force: true });
+  if (ca) rmSync(ca.dir, { recursive: true, force: true });
 }, 60_000);
 
 describe('two Facteur servers', () => {
