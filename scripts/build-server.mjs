@@ -1,4 +1,4 @@
-// `npm run build:server [-- --force] [--base-image IMAGE] [--no-archive]`
+// `npm run build:server [-- --force] [--no-cache] [--base-image IMAGE] [--no-archive]`
 //
 // Builds the Facteur server image and the archive the desktop app ships:
 //   1. bundles server-bundle/src with esbuild into server-bundle/dist/image/ (facteur-server.mjs,
@@ -43,6 +43,7 @@ const FACTEUR_UID = 10025;
 const OFFICIAL_BASE = 'node:24-bookworm-slim';
 const TESTBED_STATE = '/run/facteur-testbed/state.json';
 
+// --no-cache: build every layer again (measures a cold build; Debian packages are fetched again).
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name) => {
@@ -298,6 +299,7 @@ async function main() {
   log(`bundled server: ${(bundleBytes / 1048576).toFixed(2)} MB in ${bundleS} s`);
 
   t = performance.now();
+  const replaced = imageInspect(tag)?.Id;
   log(`docker build ${tag} from ${baseImage} on ${dockerHost}`);
   docker(
     [
@@ -314,6 +316,7 @@ async function main() {
       `org.facteur.source-hash=${hash}`,
       '--label',
       `org.facteur.base-image=${baseImage}`,
+      ...(flag('--no-cache') ? ['--no-cache'] : []),
       '-t',
       tag,
       '-f',
@@ -324,6 +327,9 @@ async function main() {
   );
   const dockerBuildS = seconds(t);
   const image = imageInspect(tag);
+  // The previous build of this tag would stay behind untagged; its cached parent layers are shared
+  // with the new image and stay.
+  if (replaced && replaced !== image.Id) docker(['rmi', replaced], { allowFail: true });
   log(`built ${image.Id.slice(7, 19)} in ${dockerBuildS} s`);
 
   // Smoke test: the bundle and its addon load, as the image's user on a read-only root, offline.

@@ -10,10 +10,11 @@
  * one host directory, mounted at the same path: the config file and secrets file (mode 600) and
  * what the roles keep there.
  *
- * Which roles share a process, and why. A Node process costs ~40-55 MB of memory that cannot be
+ * Which roles share a process, and why. A Node process costs ~38-60 MB of memory that cannot be
  * shared with another process (V8 heap, compiled code, malloc), while the whole stack must idle
- * under 200 MB: one process per role (eight of them) plus Redis measured ~370 MB on the test bed
- * (tests/bench/stack.bench.ts). So roles are grouped by whom they face and what they may hold:
+ * under 200 MB. Measured on the test bed (tests/bench/stack.bench.ts, PSS after 60 s idle): one
+ * process per role (eight) plus Redis, 346 MiB; the groups below, 175 MiB. So roles are grouped by
+ * whom they face and what they may hold:
  *   - edge: mx, web, outbound   the internet-facing side: unauthenticated SMTP in, HTTP(S) for
  *                              ACME challenges / MTA-STS / autoconfig, SMTP out. None of them ever
  *                              holds a mailbox key (mail arrives sealed to the mailbox's public
@@ -27,7 +28,9 @@
  *   - admin: control, jobs     loopback-only administration (token-protected API) and the
  *                              background work (metrics, ACME renewals); neither faces the internet.
  *   - redis                    its own process (redis-server from Debian), 127.0.0.1, password.
- * A crash takes down only its own group, and Docker restarts it within a second.
+ * A crash takes down only its own group, and Docker restarts it within a second. DAV, when it
+ * comes, unlocks mailboxes too: it belongs with mail. `layout: 'per-role'` runs one process per role
+ * for owners with memory to spare.
  */
 
 /** The image's user (server-bundle/Dockerfile, FACTEUR_UID): owner of the data directory. */
