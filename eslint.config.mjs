@@ -5,7 +5,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'node_modules/**', 'server-bundle/**', 'resources/**', 'coverage/**', '.testbed/**'],
+    ignores: ['out/**', '**/node_modules/**', 'resources/**', 'coverage/**', '.testbed/**', 'server-bundle/dist/**', 'server-bundle/.node/**', 'scripts/.*'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -19,11 +19,17 @@ export default tseslint.config(
       '*.ts',
       '*.mts',
       '*.mjs',
+      'server-bundle/**/*.{ts,mjs,cjs}',
     ],
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    files: ['bin/**/*.cjs'],
+    // Protocol code filters raw client input, where matching control characters is the point.
+    files: ['server-bundle/**/*.ts'],
+    rules: { 'no-control-regex': 'off' },
+  },
+  {
+    files: ['bin/**/*.cjs', 'server-bundle/**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -122,9 +122,17 @@ if (args.includes('--imapflow-client')) {
 const dir = mkdtempSync(join(tmpdir(), 'facteur-imap-bench-'));
 const results: Record<string, number | string> = {};
 try {
-  const core = await MailCore.open({ dataDir: dir, kdfCost: { memory: 1024, passes: 1, parallelism: 1 }, analyzer: imapAnalyzer });
+  const core = await MailCore.open({
+    dataDir: dir,
+    kdfCost: { memory: 1024, passes: 1, parallelism: 1 },
+    analyzer: imapAnalyzer,
+  });
   core.config.addDomain('example.com');
-  await core.accounts.createMailbox({ address: 'bob@example.com', password: 'pw', recoveryPublicKey: generateKeyPair().publicKey.bytes });
+  await core.accounts.createMailbox({
+    address: 'bob@example.com',
+    password: 'pw',
+    recoveryPublicKey: generateKeyPair().publicKey.bytes,
+  });
 
   // Populate: analyze (summary + IMAP structure + FTS text) and append in batched transactions.
   const t0 = performance.now();
@@ -137,7 +145,13 @@ try {
     for (let i = start; i < Math.min(total, start + 500); i++) {
       const raw = message(i);
       const a = await imapAnalyzer.analyze(raw);
-      batch.push({ raw, summary: a.summary, text: a.text, internalDate: Date.UTC(2024, 0, 1) + i * 60_000, flags: i % 3 ? ['\\Seen'] : [] });
+      batch.push({
+        raw,
+        summary: a.summary,
+        text: a.text,
+        internalDate: Date.UTC(2024, 0, 1) + i * 60_000,
+        flags: i % 3 ? ['\\Seen'] : [],
+      });
     }
     store.batch(() => {
       for (const m of batch) store.append(inbox, m);
@@ -154,26 +168,62 @@ try {
   );
   const port = imap.addresses[0]!.port;
   const py = JSON.parse(
-    (await run('/usr/bin/python3', ['-c', PY_CLIENT, String(port), String(runs)], { timeout: 300_000 })).stdout,
-  ) as { fetch: number[]; search: number[]; searchHits: number; wide: number[]; wideHits: number; exists: number };
-  if (py.exists !== total || py.searchHits !== Math.ceil(total / 100)) throw new Error(`unexpected answers: ${JSON.stringify(py)}`);
+    (await run('/usr/bin/python3', ['-c', PY_CLIENT, String(port), String(runs)], { timeout: 300_000 }))
+      .stdout,
+  ) as {
+    fetch: number[];
+    search: number[];
+    searchHits: number;
+    wide: number[];
+    wideHits: number;
+    exists: number;
+  };
+  if (py.exists !== total || py.searchHits !== Math.ceil(total / 100))
+    throw new Error(`unexpected answers: ${JSON.stringify(py)}`);
   results.imap_fetch_1000_envelopes_ms = Number(median(py.fetch.slice(1)).toFixed(1));
   results.imap_fetch_1000_envelopes_cold_ms = Number(py.fetch[0]!.toFixed(1));
   results.imap_search_body_10k_ms = Number(median(py.search.slice(1)).toFixed(1));
   results.imap_search_body_10k_cold_ms = Number(py.search[0]!.toFixed(1));
   results.imap_search_body_10k_wide_ms = Number(median(py.wide).toFixed(1));
   results.imap_search_body_10k_wide_hits = py.wideHits;
-  log('imaplib UID FETCH 1:1000 (UID ENVELOPE): cold', results.imap_fetch_1000_envelopes_cold_ms, 'ms, median', results.imap_fetch_1000_envelopes_ms, 'ms');
-  log(`imaplib UID SEARCH BODY zanzibar (${py.searchHits} hits): cold`, results.imap_search_body_10k_cold_ms, 'ms, median', results.imap_search_body_10k_ms, 'ms');
-  log(`imaplib SEARCH BODY <common word> (${py.wideHits} hits, sequence numbers): median`, results.imap_search_body_10k_wide_ms, 'ms');
+  log(
+    'imaplib UID FETCH 1:1000 (UID ENVELOPE): cold',
+    results.imap_fetch_1000_envelopes_cold_ms,
+    'ms, median',
+    results.imap_fetch_1000_envelopes_ms,
+    'ms',
+  );
+  log(
+    `imaplib UID SEARCH BODY zanzibar (${py.searchHits} hits): cold`,
+    results.imap_search_body_10k_cold_ms,
+    'ms, median',
+    results.imap_search_body_10k_ms,
+    'ms',
+  );
+  log(
+    `imaplib SEARCH BODY <common word> (${py.wideHits} hits, sequence numbers): median`,
+    results.imap_search_body_10k_wide_ms,
+    'ms',
+  );
 
   const flow = JSON.parse(
-    (await run(process.execPath, [fileURLToPath(import.meta.url), '--imapflow-client', String(port), '--runs', String(runs)], { timeout: 300_000 }))
-      .stdout,
+    (
+      await run(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--imapflow-client', String(port), '--runs', String(runs)],
+        { timeout: 300_000 },
+      )
+    ).stdout,
   ) as { fetch: number[]; search: number[] };
   results.imap_fetch_1000_envelopes_imapflow_ms = Number(median(flow.fetch.slice(1)).toFixed(1));
   results.imap_search_body_10k_imapflow_ms = Number(median(flow.search.slice(1)).toFixed(1));
-  log('imapflow (parses every ENVELOPE): fetch median', results.imap_fetch_1000_envelopes_imapflow_ms, 'ms, search median', results.imap_search_body_10k_imapflow_ms, 'ms');
+  log(
+    'imapflow (parses every ENVELOPE): fetch median',
+    results.imap_fetch_1000_envelopes_imapflow_ms,
+    'ms, search median',
+    results.imap_search_body_10k_imapflow_ms,
+    'ms',
+  );
 
   await imap.close();
   core.close();

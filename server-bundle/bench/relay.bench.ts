@@ -45,7 +45,11 @@ const peerConfig = (peerOffset: number, prefix: string, ip: string) => ({
     tlsCaFile: ca.certPath,
     mtaSts: { enabled: true, httpsPort: 443 + peerOffset, fetchTimeoutMs: 3_000 },
   },
-  inbound: { trustedClients: [], dnsbl: { zones: [], reject: true }, limits: { connectionsPerIp: 100, messagesPerIp: 100_000, windowMs: 60_000 } },
+  inbound: {
+    trustedClients: [],
+    dnsbl: { zones: [], reject: true },
+    limits: { connectionsPerIp: 100, messagesPerIp: 100_000, windowMs: 60_000 },
+  },
   mtaSts: { mode: 'enforce', mx: [], maxAgeSeconds: 86_400 },
   logLevel: 'warn',
 });
@@ -77,21 +81,34 @@ const zone = (p: PeerStack, ip: string) => [
   { name: '@', type: 'TXT' as const, value: `v=spf1 ip4:${ip} -all` },
   { name: '_dmarc', type: 'TXT' as const, value: 'v=DMARC1; p=reject' },
   { name: '_mta-sts', type: 'TXT' as const, value: 'v=STSv1; id=1' },
-  ...p.dkim.map((k) => ({ name: k.dns.name.replace(`.${p.o.domain}`, ''), type: 'TXT' as const, value: k.dns.chunks })),
+  ...p.dkim.map((k) => ({
+    name: k.dns.name.replace(`.${p.o.domain}`, ''),
+    type: 'TXT' as const,
+    value: k.dns.chunks,
+  })),
 ];
-const dns = await startKnot({ 'one.test': zone(one, '127.0.0.2'), 'two.test': zone(two, '127.0.0.3') }, { address: '127.0.0.53', port: dnsPort });
+const dns = await startKnot(
+  { 'one.test': zone(one, '127.0.0.2'), 'two.test': zone(two, '127.0.0.3') },
+  { address: '127.0.0.53', port: dnsPort },
+);
 
 const queueDir = join(one.dataDir, 'outbound');
 // Messages are sealed into a staging queue (same key) and renamed into the real one all at once,
 // so the timing covers delivery only, with the outbound process already running.
 const stagingDir = join(one.dataDir, 'staging');
-const staging = OutboundQueue.fromSecrets(stagingDir, await loadOrCreateServerSecrets(join(one.dataDir, 'secrets.json')));
+const staging = OutboundQueue.fromSecrets(
+  stagingDir,
+  await loadOrCreateServerSecrets(join(one.dataDir, 'secrets.json')),
+);
 mkdirSync(queueDir, { recursive: true, mode: 0o700 });
 const pending = () => readdirSync(queueDir).filter((n) => n.endsWith('.msg')).length;
 const spooled = () => {
   const dir = join(two.dataDir, 'spool');
   mkdirSync(dir, { recursive: true });
-  return readdirSync(dir).reduce((n, mb) => n + readdirSync(join(dir, mb)).filter((f) => f.endsWith('.sealed')).length, 0);
+  return readdirSync(dir).reduce(
+    (n, mb) => n + readdirSync(join(dir, mb)).filter((f) => f.endsWith('.sealed')).length,
+    0,
+  );
 };
 
 /** CPU time (user + system, ms) a process has used so far, from /proc. */
@@ -105,7 +122,17 @@ const cpu: string[] = [];
 async function relay(count: number): Promise<number> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    ids.push(await staging.enqueue({ mailFrom: 'alice@one.test', rcptTo: ['bob@two.test'], receivedAt: Date.now(), origin: 'submission' }, message(i)));
+    ids.push(
+      await staging.enqueue(
+        {
+          mailFrom: 'alice@one.test',
+          rcptTo: ['bob@two.test'],
+          receivedAt: Date.now(),
+          origin: 'submission',
+        },
+        message(i),
+      ),
+    );
   }
   const before = spooled();
   const procs = { outbound: one.pids.get('outbound'), mx: two.pids.get('front') };
@@ -114,8 +141,11 @@ async function relay(count: number): Promise<number> {
   for (const id of ids) renameSync(join(stagingDir, `${id}.msg`), join(queueDir, `${id}.msg`));
   while (pending() > 0) await new Promise((r) => setTimeout(r, 20));
   const seconds = (performance.now() - start) / 1000;
-  cpu.push(`outbound ${((cpuMs(procs.outbound) - cpu0.outbound) / count).toFixed(1)} ms/msg, mx ${((cpuMs(procs.mx) - cpu0.mx) / count).toFixed(1)} ms/msg`);
-  if (spooled() - before !== count) throw new Error(`expected ${count} messages at two.test, found ${spooled() - before}`);
+  cpu.push(
+    `outbound ${((cpuMs(procs.outbound) - cpu0.outbound) / count).toFixed(1)} ms/msg, mx ${((cpuMs(procs.mx) - cpu0.mx) / count).toFixed(1)} ms/msg`,
+  );
+  if (spooled() - before !== count)
+    throw new Error(`expected ${count} messages at two.test, found ${spooled() - before}`);
   return count / seconds;
 }
 
@@ -127,7 +157,9 @@ try {
   const results = { relay_msgs_per_s: Math.round(best) };
   if (json) console.log(JSON.stringify(results));
   else {
-    console.log(`relay one.test -> two.test, ${MESSAGE_BYTES / 1024} KB messages, DKIM RSA+Ed25519, SPF/DKIM/DMARC/ARC checks, verified TLS`);
+    console.log(
+      `relay one.test -> two.test, ${MESSAGE_BYTES / 1024} KB messages, DKIM RSA+Ed25519, SPF/DKIM/DMARC/ARC checks, verified TLS`,
+    );
     console.log(`runs of ${COUNT} (msgs/s): ${rates.map((r) => r.toFixed(0)).join(', ')}`);
     console.log(`CPU per message: ${cpu.slice(1).join('; ')}`);
     for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(40)} ${v}`);

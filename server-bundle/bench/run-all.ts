@@ -22,7 +22,9 @@ const benches = readdirSync(here)
 
 function run(file: string): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(here, file), ...passOn], { stdio: ['ignore', json ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [join(here, file), ...passOn], {
+      stdio: ['ignore', json ? 'pipe' : 'inherit', 'inherit'],
+    });
     let stdout = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.once('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stdout }));

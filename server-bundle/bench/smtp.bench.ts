@@ -33,7 +33,11 @@ async function serve(dataDir: string): Promise<void> {
   const { TlsProvider } = await import('../src/tls/tls-provider.ts');
   const core = await MailCore.open({ dataDir, kdfCost: { memory: 1024, passes: 1, parallelism: 1 } });
   core.config.addDomain('example.com');
-  await core.accounts.createMailbox({ address: 'bench@example.com', password: 'bench', recoveryPublicKey: generateKeyPair().publicKey.bytes });
+  await core.accounts.createMailbox({
+    address: 'bench@example.com',
+    password: 'bench',
+    recoveryPublicKey: generateKeyPair().publicKey.bytes,
+  });
   const secrets = await loadOrCreateServerSecrets(join(dataDir, 'secrets.json'));
   const mx = await startMx(
     {
@@ -49,7 +53,9 @@ async function serve(dataDir: string): Promise<void> {
   process.once('SIGTERM', async () => {
     if (process.env.BENCH_CPU) {
       const u = process.cpuUsage();
-      process.stderr.write(`server cpu user ${(u.user / 1e3).toFixed(0)} ms, system ${(u.system / 1e3).toFixed(0)} ms\n`);
+      process.stderr.write(
+        `server cpu user ${(u.user / 1e3).toFixed(0)} ms, system ${(u.system / 1e3).toFixed(0)} ms\n`,
+      );
     }
     await mx.close();
     core.close();
@@ -66,7 +72,19 @@ function message(i: number): Buffer {
 async function main(): Promise<void> {
   const { SmtpWire } = await import('../tests/support/smtp-wire.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-smtp-bench-'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), fileURLToPath(import.meta.url), '--serve', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, UV_THREADPOOL_SIZE: process.env.BENCH_POOL ?? '4' } });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []),
+      fileURLToPath(import.meta.url),
+      '--serve',
+      dataDir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.BENCH_POOL ?? '4' },
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
@@ -82,7 +100,11 @@ async function main(): Promise<void> {
           await c.ehlo('bench.client');
           while (next < count) {
             const i = next++;
-            const r = await c.sendPipelined('load@remote.org', ['bench@example.com'], messages[i % messages.length]!);
+            const r = await c.sendPipelined(
+              'load@remote.org',
+              ['bench@example.com'],
+              messages[i % messages.length]!,
+            );
             if (r.code !== 250) throw new Error(`refused: ${r.code} ${r.text}`);
           }
           await c.quit();
@@ -98,7 +120,9 @@ async function main(): Promise<void> {
     const results = { smtp_ingest_msgs_per_s: Math.round(median) };
     if (json) console.log(JSON.stringify(results));
     else {
-      console.log(`smtp ingest, ${CONNECTIONS} connections, ${MESSAGE_BYTES / 1024} KB messages, fsync per message`);
+      console.log(
+        `smtp ingest, ${CONNECTIONS} connections, ${MESSAGE_BYTES / 1024} KB messages, fsync per message`,
+      );
       console.log(`runs (msgs/s): ${rates.map((r) => r.toFixed(0)).join(', ')}`);
       for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(40)} ${v}`);
     }

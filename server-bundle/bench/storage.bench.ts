@@ -55,7 +55,11 @@ function message(i: number): AppendInput {
     raw,
     internalDate: Date.UTC(2024, 0, 1) + i * 60_000,
     flags: i % 3 ? ['\\Seen'] : [],
-    summary: { envelope, bodyStructure: ['text', 'plain', ['charset', 'utf-8'], null, null, '7bit', body.length, 120], date: Date.UTC(2024, 0, 1) },
+    summary: {
+      envelope,
+      bodyStructure: ['text', 'plain', ['charset', 'utf-8'], null, null, '7bit', body.length, 120],
+      date: Date.UTC(2024, 0, 1),
+    },
     text: { subject, sender: from, recipients: 'Bob bob@example.net', headers: headers, body },
   };
 }
@@ -91,7 +95,10 @@ try {
   const appendN = 400;
   const sample = Array.from({ length: appendN }, (_, i) => message(i + 1));
   function appendRun(plaintext: boolean, batch: boolean): number {
-    const path = join(dir, `append-${plaintext ? 'plain' : 'enc'}-${batch ? 'b' : 's'}-${randomBytes(4).toString('hex')}.db`);
+    const path = join(
+      dir,
+      `append-${plaintext ? 'plain' : 'enc'}-${batch ? 'b' : 's'}-${randomBytes(4).toString('hex')}.db`,
+    );
     const s = MailboxStore.open(path, plaintext ? null : newMasterKey(), { plaintext });
     const inbox = s.getFolder('INBOX')!.id;
     const ms = time(() => {
@@ -117,7 +124,12 @@ try {
   results.encrypted_vs_plain_append_ratio = round(median(ratios));
   results.encrypted_vs_plain_append_ratio_batched = round(median(batchRatios));
   results.append_durable_msgs_per_s = Math.round(appendN / (encMs / 1000));
-  log('append ratio', results.encrypted_vs_plain_append_ratio, 'batched', results.encrypted_vs_plain_append_ratio_batched);
+  log(
+    'append ratio',
+    results.encrypted_vs_plain_append_ratio,
+    'batched',
+    results.encrypted_vs_plain_append_ratio_batched,
+  );
 
   // 2b. Durable sealed spool writes (what SMTP waits for before 250): 4 concurrent deliveries.
   const spool = new Spool(join(dir, 'spool'));
@@ -157,14 +169,18 @@ try {
   const selectTimes: number[] = [];
   for (let i = 0; i < 15; i++) {
     let s!: MailboxStore;
-    openTimes.push(time(() => {
-      s = MailboxStore.open(path, key);
-      s.getFolder('INBOX');
-    }));
-    selectTimes.push(time(() => {
-      s.folderStatus(inbox);
-      s.uids(inbox);
-    }));
+    openTimes.push(
+      time(() => {
+        s = MailboxStore.open(path, key);
+        s.getFolder('INBOX');
+      }),
+    );
+    selectTimes.push(
+      time(() => {
+        s.folderStatus(inbox);
+        s.uids(inbox);
+      }),
+    );
     s.close();
   }
   results.mailbox_open_ms = round(median(openTimes));
@@ -174,10 +190,12 @@ try {
   const fetchTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
     const start = 1 + ((i * 997) % Math.max(1, total - 999));
-    fetchTimes.push(time(() => {
-      const rows = s.fetch(inbox, [[start, start + 999]]);
-      if (rows.length !== 1000) throw new Error(`fetched ${rows.length}`);
-    }));
+    fetchTimes.push(
+      time(() => {
+        const rows = s.fetch(inbox, [[start, start + 999]]);
+        if (rows.length !== 1000) throw new Error(`fetched ${rows.length}`);
+      }),
+    );
   }
   // Storage level only; the IMAP metrics over a socket come from bench/imap.bench.ts (same keys would clash).
   results.store_fetch_1000_summaries_ms = round(median(fetchTimes));

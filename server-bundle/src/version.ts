@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 
 function fromPackageJson(): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : undefined;
   } catch {
     return undefined;

@@ -37,14 +37,18 @@ describe('zero access', () => {
     });
     const rcpt = await core.delivery.checkRecipient('alice@example.com');
     // 1. Delivered while nobody is logged in, then moved into the mailbox by a session.
-    await core.delivery.deliver([rcpt], rfc822(secretSubject, `first ${canaryMailbox}`), { mailFrom: 'sender@remote.org' });
+    await core.delivery.deliver([rcpt], rfc822(secretSubject, `first ${canaryMailbox}`), {
+      mailFrom: 'sender@remote.org',
+    });
     const s = await core.openSession('alice@example.com', 'correct horse battery staple');
     // While the session is open its WAL holds the fresh pages: encrypted as well.
     expect(walk(dataDir).some((f) => f.endsWith('.db-wal'))).toBe(true);
     expect(spawnSync('grep', ['-r', '-l', '-a', canaryMailbox, dataDir]).status).toBe(1);
     s.close();
     // 2. Delivered after the session ended: stays sealed in the spool.
-    await core.delivery.deliver([rcpt], rfc822('second', `second ${canarySpool}`), { mailFrom: 'sender@remote.org' });
+    await core.delivery.deliver([rcpt], rfc822('second', `second ${canarySpool}`), {
+      mailFrom: 'sender@remote.org',
+    });
     core.close();
     expect(await core.spool.list(alice.id)).toHaveLength(1);
 
@@ -68,7 +72,16 @@ describe('zero access', () => {
     // everything it stores about the mailbox (public keys, wraps, their decoded fields).
     const material = Buffer.concat([
       serverKey,
-      ...blobs.map((b) => (typeof b === 'string' ? Buffer.concat([Buffer.from(b), ...Object.values(JSON.parse(b)).filter((x): x is string => typeof x === 'string').map((x) => Buffer.from(x, 'base64'))]) : b)),
+      ...blobs.map((b) =>
+        typeof b === 'string'
+          ? Buffer.concat([
+              Buffer.from(b),
+              ...Object.values(JSON.parse(b))
+                .filter((x): x is string => typeof x === 'string')
+                .map((x) => Buffer.from(x, 'base64')),
+            ])
+          : b,
+      ),
     ]);
     const mailboxFile = join(dataDir, 'mailboxes', `${alice.id}.db`);
     const spoolId = (await core.spool.list(alice.id))[0]!;
@@ -94,12 +107,16 @@ describe('zero access', () => {
     // The password wrap is the only way in, and the server secrets are not the password.
     const wrapRow = blobs.find((b) => typeof b === 'string' && b.includes('"password"')) as string;
     const at = { mailboxId: alice.id, wrapId: 'primary' };
-    await expect(unwrapWithPassword(JSON.parse(wrapRow) as PasswordWrap, secrets.configDbKey, at)).rejects.toThrow();
+    await expect(
+      unwrapWithPassword(JSON.parse(wrapRow) as PasswordWrap, secrets.configDbKey, at),
+    ).rejects.toThrow();
 
     // With the password, a fresh process reads both messages normally.
     const { MailCore } = await import('../src/domain/mail-core.ts');
     const again = await MailCore.open({ dataDir });
-    await expect(again.openSession('alice@example.com', 'wrong password')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(again.openSession('alice@example.com', 'wrong password')).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+    });
     const session = await again.openSession('alice@example.com', 'correct horse battery staple');
     const inbox = session.view.getFolder('INBOX')!.id;
     expect(session.view.search(inbox, { body: [canaryMailbox] })).toEqual([1]);

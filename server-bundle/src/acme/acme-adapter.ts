@@ -43,12 +43,18 @@ export interface IssuedCertificate {
 
 /** A new key for an ACME account (EC P-256: small JWS signatures). */
 export function generateAccountKey(): string {
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
 }
 
 /** RSA-2048 for the certificate itself: every mail client of the last twenty years handles it. */
 function generateCertificateKey(): string {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
 }
 
 export class AcmeCa {
@@ -61,12 +67,17 @@ export class AcmeCa {
     this.directoryUrl = opts.directoryUrl;
     // acme-client sends every request through one shared axios instance: one CA per process.
     acme.axios.defaults.timeout = opts.requestTimeoutMs ?? 30_000;
-    const settings = (acme.axios.defaults as { acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings;
+    const settings = (
+      acme.axios.defaults as { acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } }
+    ).acmeSettings;
     if (settings) {
       settings.retryMaxAttempts = opts.requestRetries ?? 3;
       settings.retryDefaultDelay = opts.requestRetryDelaySeconds ?? 2;
     }
-    this.#agent = new Agent({ keepAlive: true, ...(opts.caPem ? { ca: [...rootCertificates, opts.caPem] } : {}) });
+    this.#agent = new Agent({
+      keepAlive: true,
+      ...(opts.caPem ? { ca: [...rootCertificates, opts.caPem] } : {}),
+    });
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
     acme.axios.defaults.httpsAgent = this.#agent;
     this.#client = new acme.Client({
@@ -89,10 +100,17 @@ export class AcmeCa {
       const req = httpsGet(this.directoryUrl, { agent: this.#agent, timeout: this.#timeoutMs }, (res) => {
         res.resume();
         if ((res.statusCode ?? 0) >= 500) reject(new Error(`the directory answered HTTP ${res.statusCode}`));
-        else if (res.statusCode !== 200) reject(new Error(`the directory answered HTTP ${res.statusCode}: is ${this.directoryUrl} an ACME directory URL?`));
+        else if (res.statusCode !== 200)
+          reject(
+            new Error(
+              `the directory answered HTTP ${res.statusCode}: is ${this.directoryUrl} an ACME directory URL?`,
+            ),
+          );
         else resolve();
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', reject);
     }).catch((err: unknown) => {
       throw explainCaError(err, this.directoryUrl);
@@ -108,7 +126,10 @@ export class AcmeCa {
       } catch {
         /* not known yet */
       }
-      await this.#client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
+      await this.#client.createAccount({
+        termsOfServiceAgreed: true,
+        ...(email ? { contact: [`mailto:${email}`] } : {}),
+      });
       return this.#client.getAccountUrl();
     } catch (err) {
       throw explainCaError(err, this.directoryUrl);
@@ -117,19 +138,34 @@ export class AcmeCa {
 
   /** One certificate covering every name (the first is the subject CN). */
   async issue(names: readonly string[], responder: Http01Responder): Promise<IssuedCertificate> {
-    if (!names.length) throw new CertificateError('other', 'There is no host name to ask a certificate for: add a domain first.', 'no names');
+    if (!names.length)
+      throw new CertificateError(
+        'other',
+        'There is no host name to ask a certificate for: add a domain first.',
+        'no names',
+      );
     const keyPem = generateCertificateKey();
     try {
       const [, csr] = await acme.crypto.createCsr({ commonName: names[0]!, altNames: [...names] }, keyPem);
-      const order = await this.#client.createOrder({ identifiers: names.map((value) => ({ type: 'dns', value })) });
+      const order = await this.#client.createOrder({
+        identifiers: names.map((value) => ({ type: 'dns', value })),
+      });
       const authorizations = await this.#client.getAuthorizations(order);
-      const results = await Promise.allSettled(authorizations.map((authz) => this.#validate(authz, responder)));
-      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as CertificateError] : []));
+      const results = await Promise.allSettled(
+        authorizations.map((authz) => this.#validate(authz, responder)),
+      );
+      const failures = results.flatMap((r) =>
+        r.status === 'rejected' ? [r.reason as CertificateError] : [],
+      );
       if (failures.length) {
         const first = failures[0]!;
         throw failures.length === 1
           ? first
-          : new CertificateError(first.kind, failures.map((f) => f.message).join('\n'), failures.map((f) => f.detail).join('\n'));
+          : new CertificateError(
+              first.kind,
+              failures.map((f) => f.message).join('\n'),
+              failures.map((f) => f.detail).join('\n'),
+            );
       }
       const finalized = await this.#client.finalizeOrder(order, csr);
       const certPem = await this.#client.getCertificate(finalized);
@@ -144,7 +180,11 @@ export class AcmeCa {
     const name = authz.identifier.value;
     const challenge = authz.challenges.find((c) => c.type === 'http-01');
     if (!challenge) {
-      throw new CertificateError('rejected', `The certificate authority offers no HTTP-01 validation for ${name}.`, JSON.stringify(authz.challenges.map((c) => c.type)));
+      throw new CertificateError(
+        'rejected',
+        `The certificate authority offers no HTTP-01 validation for ${name}.`,
+        JSON.stringify(authz.challenges.map((c) => c.type)),
+      );
     }
     const token = challenge.token;
     const keyAuthorization = await this.#client.getChallengeKeyAuthorization(challenge);

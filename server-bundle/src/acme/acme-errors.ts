@@ -26,8 +26,10 @@ export type CertificateErrorKind =
   | 'rejected' // the CA refuses the name or the account
   | 'other';
 
-const NET_CODES = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|socket hang up)\b/i;
-const TLS_UNTRUSTED = /self[- ]signed|unable to (get|verify)|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|certificate/i;
+const NET_CODES =
+  /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|socket hang up)\b/i;
+const TLS_UNTRUSTED =
+  /self[- ]signed|unable to (get|verify)|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|certificate/i;
 
 const detailOf = (err: unknown): string => {
   if (err instanceof Error) {
@@ -62,7 +64,10 @@ export function explainCaError(err: unknown, directoryUrl: string): CertificateE
       detail,
     );
   }
-  return classifyProblem(detail, undefined, undefined) ?? new CertificateError('other', `The certificate authority refused the request (${detail}).`, detail);
+  return (
+    classifyProblem(detail, undefined, undefined) ??
+    new CertificateError('other', `The certificate authority refused the request (${detail}).`, detail)
+  );
 }
 
 /** While the CA validates one name over HTTP-01. */
@@ -80,7 +85,11 @@ export function explainChallengeError(err: unknown, name: string, token: string)
   );
 }
 
-function classifyProblem(detail: string, name: string | undefined, url: string | undefined): CertificateError | undefined {
+function classifyProblem(
+  detail: string,
+  name: string | undefined,
+  url: string | undefined,
+): CertificateError | undefined {
   const d = detail;
   const subject = name ?? 'a host name';
   if (/rateLimited|rate limit|too many/i.test(d)) {
@@ -104,14 +113,22 @@ function classifyProblem(detail: string, name: string | undefined, url: string |
       d,
     );
   }
-  if (/NXDOMAIN|SERVFAIL|DNS problem|no valid (A|AAAA)|no such host|Error (looking up|resolving)|lookup .* (no such host|server misbehaving)|could not resolve/i.test(d)) {
+  if (
+    /NXDOMAIN|SERVFAIL|DNS problem|no valid (A|AAAA)|no such host|Error (looking up|resolving)|lookup .* (no such host|server misbehaving)|could not resolve/i.test(
+      d,
+    )
+  ) {
     return new CertificateError(
       'dns',
       `The certificate authority could not find ${subject} in the DNS: add its A (and AAAA) record pointing to this server, wait for it to propagate, then try again (${d}).`,
       d,
     );
   }
-  if (/unauthorized|Invalid response|incorrect|does not match|404|403|key authorization/i.test(d) && !NET_CODES.test(d) && !/connection refused|timeout|timed out/i.test(d)) {
+  if (
+    /unauthorized|Invalid response|incorrect|does not match|404|403|key authorization/i.test(d) &&
+    !NET_CODES.test(d) &&
+    !/connection refused|timeout|timed out/i.test(d)
+  ) {
     return new CertificateError(
       'wrong_answer',
       `Something other than this server answered ${url ?? 'the challenge'}: check that the A/AAAA records of ${subject} point to this server and that no other web server or proxy takes port 80 (${d}).`,

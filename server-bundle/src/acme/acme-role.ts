@@ -18,7 +18,9 @@ export function namesFromConfig(config: ServerConfig, domains: readonly string[]
   });
 }
 
-export async function createCertificateManager(ctx: Pick<RoleContext, 'config' | 'core' | 'tls' | 'log'>): Promise<CertificateManager> {
+export async function createCertificateManager(
+  ctx: Pick<RoleContext, 'config' | 'core' | 'tls' | 'log'>,
+): Promise<CertificateManager> {
   const { config } = ctx;
   const a = config.acme;
   let caPem: string | undefined;
@@ -26,15 +28,27 @@ export async function createCertificateManager(ctx: Pick<RoleContext, 'config' |
     try {
       caPem = await readFile(a.caCertFile, 'utf8');
     } catch (err) {
-      throw new Error(`acme.caCertFile ${a.caCertFile} cannot be read: ${(err as Error).message}`);
+      throw new Error(`acme.caCertFile ${a.caCertFile} cannot be read: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   return new CertificateManager({
     store: new AcmeStore(config.dataDir),
     challenges: new FileChallengeStore(challengeDirOf(config.dataDir)),
     tls: ctx.tls,
-    names: () => namesFromConfig(config, ctx.core.config.listDomains().map((d) => d.name)),
-    ca: { directoryUrl: a.directoryUrl, caPem, email: a.email, pollMinMs: a.pollMinMs, pollMaxMs: a.pollMaxMs },
+    names: () =>
+      namesFromConfig(
+        config,
+        ctx.core.config.listDomains().map((d) => d.name),
+      ),
+    ca: {
+      directoryUrl: a.directoryUrl,
+      caPem,
+      email: a.email,
+      pollMinMs: a.pollMinMs,
+      pollMaxMs: a.pollMaxMs,
+    },
     renewBeforeDays: a.renewBeforeDays,
     checkIntervalMs: a.checkIntervalMs,
     requestPollMs: a.requestPollMs,
@@ -51,9 +65,14 @@ export async function startCertificateRenewal(ctx: Pick<RoleContext, 'config' | 
 }
 
 /** What GET /v1/certificate shows: the certificate every role presents and the ACME state. */
-export async function readCertificateStatus(config: ServerConfig, tls: Pick<RoleContext['tls'], 'material' | 'reloadIfChanged'>) {
+export async function readCertificateStatus(
+  config: ServerConfig,
+  tls: Pick<RoleContext['tls'], 'material' | 'reloadIfChanged'>,
+) {
   await tls.reloadIfChanged();
-  return certificateStatus(tls.material, await new AcmeStore(config.dataDir).status(), { renewBeforeDays: config.acme.renewBeforeDays });
+  return certificateStatus(tls.material, await new AcmeStore(config.dataDir).status(), {
+    renewBeforeDays: config.acme.renewBeforeDays,
+  });
 }
 
 /** What POST /v1/certificate/request does: the jobs role picks it up within acme.requestPollMs. */

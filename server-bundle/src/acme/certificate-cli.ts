@@ -8,7 +8,11 @@ import { requestCertificate } from './acme-role.ts';
 import { AcmeStore } from './acme-store.ts';
 import { certificateStatus } from './certificate-status.ts';
 
-export async function runCertificateCommand(config: ServerConfig, args: string[], opts: { force?: boolean }): Promise<void> {
+export async function runCertificateCommand(
+  config: ServerConfig,
+  args: string[],
+  opts: { force?: boolean },
+): Promise<void> {
   const store = new AcmeStore(config.dataDir);
   switch (args[0]) {
     case 'request': {
@@ -17,8 +21,19 @@ export async function runCertificateCommand(config: ServerConfig, args: string[]
       return;
     }
     case 'status': {
-      const tls = await TlsProvider.loadOrCreate({ dir: join(config.dataDir, 'tls'), hostNames: [config.hostname] });
-      process.stdout.write(JSON.stringify(certificateStatus(tls.material, await store.status(), { renewBeforeDays: config.acme.renewBeforeDays }), null, 2) + '\n');
+      const tls = await TlsProvider.loadOrCreate({
+        dir: join(config.dataDir, 'tls'),
+        hostNames: [config.hostname],
+      });
+      process.stdout.write(
+        JSON.stringify(
+          certificateStatus(tls.material, await store.status(), {
+            renewBeforeDays: config.acme.renewBeforeDays,
+          }),
+          null,
+          2,
+        ) + '\n',
+      );
       return;
     }
     default:

@@ -19,7 +19,9 @@ export interface CertificateManagerOptions {
   tls: TlsProvider;
   /** Names the certificate must cover now (read from the config DB each time). */
   names: () => string[];
-  ca: Pick<AcmeCaOptions, 'directoryUrl' | 'caPem' | 'pollMinMs' | 'pollMaxMs' | 'pollAttempts'> & { email?: string };
+  ca: Pick<AcmeCaOptions, 'directoryUrl' | 'caPem' | 'pollMinMs' | 'pollMaxMs' | 'pollAttempts'> & {
+    email?: string;
+  };
   renewBeforeDays: number;
   /** Scheduled check (expiry, names). */
   checkIntervalMs: number;
@@ -61,7 +63,10 @@ export class CertificateManager {
     };
     loop(this.#o.requestPollMs, () => this.#pollRequest());
     loop(this.#o.checkIntervalMs, () => this.check());
-    this.#o.log.info('acme.started', { directoryUrl: this.#o.ca.directoryUrl, checkIntervalMs: this.#o.checkIntervalMs });
+    this.#o.log.info('acme.started', {
+      directoryUrl: this.#o.ca.directoryUrl,
+      checkIntervalMs: this.#o.checkIntervalMs,
+    });
   }
 
   async close(): Promise<void> {
@@ -86,7 +91,9 @@ export class CertificateManager {
 
   async status(): Promise<CertificateStatus> {
     await this.#o.tls.reloadIfChanged();
-    return certificateStatus(this.#o.tls.material, await this.#o.store.status(), { renewBeforeDays: this.#o.renewBeforeDays });
+    return certificateStatus(this.#o.tls.material, await this.#o.store.status(), {
+      renewBeforeDays: this.#o.renewBeforeDays,
+    });
   }
 
   async #pollRequest(): Promise<void> {
@@ -101,9 +108,11 @@ export class CertificateManager {
     const prev = this.#running ?? Promise.resolve(undefined);
     const next = prev.catch(() => undefined).then(fn);
     this.#running = next;
-    void next.finally(() => {
-      if (this.#running === next) this.#running = undefined;
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (this.#running === next) this.#running = undefined;
+      })
+      .catch(() => {});
     return next;
   }
 
@@ -124,7 +133,12 @@ export class CertificateManager {
       if (missing.length) reason = `new names: ${missing.join(', ')}`;
     }
     if (!reason) return { action: 'none', reason: 'valid' };
-    if (!opts.manual && status.lastError && status.lastErrorAt && Date.now() - Date.parse(status.lastErrorAt) < this.#o.retryAfterFailureMs) {
+    if (
+      !opts.manual &&
+      status.lastError &&
+      status.lastErrorAt &&
+      Date.now() - Date.parse(status.lastErrorAt) < this.#o.retryAfterFailureMs
+    ) {
       return { action: 'none', reason: 'waiting_after_failure' };
     }
     return this.#issue(names, reason);
@@ -133,7 +147,11 @@ export class CertificateManager {
   async #issue(names: string[], reason: string): Promise<CheckOutcome> {
     const { store, log } = this.#o;
     const started = Date.now();
-    await store.updateStatus({ lastAttemptAt: new Date(started).toISOString(), names, directoryUrl: this.#o.ca.directoryUrl });
+    await store.updateStatus({
+      lastAttemptAt: new Date(started).toISOString(),
+      names,
+      directoryUrl: this.#o.ca.directoryUrl,
+    });
     log.info('acme.issuing', { names, reason });
     try {
       const ca = await this.#account();
@@ -141,11 +159,23 @@ export class CertificateManager {
       const info = await this.#o.tls.replace({ key: issued.keyPem, cert: issued.certPem });
       const ms = Date.now() - started;
       await store.updateStatus({ lastSuccessAt: new Date().toISOString(), lastError: null, issuanceMs: ms });
-      log.info('acme.issued', { names, reason, ms, notAfter: info.notAfter.toISOString(), fingerprint256: info.fingerprint256 });
+      log.info('acme.issued', {
+        names,
+        reason,
+        ms,
+        notAfter: info.notAfter.toISOString(),
+        fingerprint256: info.fingerprint256,
+      });
       return { action: 'issued', reason, info, ms };
     } catch (err) {
       const error =
-        err instanceof CertificateError ? err : new CertificateError('other', `Installing the new certificate failed: ${(err as Error).message}`, String(err));
+        err instanceof CertificateError
+          ? err
+          : new CertificateError(
+              'other',
+              `Installing the new certificate failed: ${(err as Error).message}`,
+              String(err),
+            );
       await store.updateStatus({ lastError: error.message, lastErrorAt: new Date().toISOString() });
       log.warn('acme.failed', { names, reason, kind: error.kind, error: error.message });
       return { action: 'failed', reason, error };

@@ -33,7 +33,11 @@ export function leafOf(certPem: string): X509Certificate {
   return new X509Certificate(certPem.slice(0, end + 25));
 }
 
-export function certificateStatus(material: TlsMaterial, acme: AcmeStatus, opts: { renewBeforeDays: number; now?: number }): CertificateStatus {
+export function certificateStatus(
+  material: TlsMaterial,
+  acme: AcmeStatus,
+  opts: { renewBeforeDays: number; now?: number },
+): CertificateStatus {
   const leaf = leafOf(material.cert);
   const now = opts.now ?? Date.now();
   const notAfter = new Date(leaf.validTo);
@@ -57,7 +61,10 @@ export function certificateStatus(material: TlsMaterial, acme: AcmeStatus, opts:
       lastAttemptAt: acme.lastAttemptAt ?? null,
       lastSuccessAt: acme.lastSuccessAt ?? null,
       lastError: acme.lastError ?? null,
-      renewAfter: acme.wanted && !selfSigned ? new Date(notAfter.getTime() - opts.renewBeforeDays * 86_400_000).toISOString() : null,
+      renewAfter:
+        acme.wanted && !selfSigned
+          ? new Date(notAfter.getTime() - opts.renewBeforeDays * 86_400_000).toISOString()
+          : null,
     },
   };
 }

@@ -71,12 +71,21 @@ export class FileChallengeStore implements ChallengeStore {
     for (const name of names) {
       const path = join(this.#dir, name);
       const st = await stat(path).catch(() => undefined);
-      if (st && now - st.mtimeMs > maxAgeMs && (await unlink(path).then(() => true, () => false))) removed++;
+      if (
+        st &&
+        now - st.mtimeMs > maxAgeMs &&
+        (await unlink(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
     }
     return removed;
   }
 }
 
 function assertToken(token: string): void {
-  if (!CHALLENGE_TOKEN.test(token)) throw new Error(`not an ACME challenge token: ${JSON.stringify(token.slice(0, 40))}`);
+  if (!CHALLENGE_TOKEN.test(token))
+    throw new Error(`not an ACME challenge token: ${JSON.stringify(token.slice(0, 40))}`);
 }

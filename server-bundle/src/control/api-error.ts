@@ -19,7 +19,9 @@ export class ApiError extends Error {
   }
 }
 
-export const UNAUTHORIZED_BODY = JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' } });
+export const UNAUTHORIZED_BODY = JSON.stringify({
+  error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' },
+});
 
 export function notFound(what: string): ApiError {
   return new ApiError(404, 'NOT_FOUND', `${what} not found`);

@@ -17,7 +17,10 @@ export async function startControlRole(ctx: RoleContext) {
   const { config } = ctx;
   const metrics = await openMetricsStore(config.dataDir, Object.values(config.metrics.tiers));
   // The outbound role keeps each entry's progress beside it (attempts, next try, last error).
-  const states = DeliveryStates.fromSecrets(ctx.outbound.dir, await loadOrCreateServerSecrets(join(config.dataDir, 'secrets.json')));
+  const states = DeliveryStates.fromSecrets(
+    ctx.outbound.dir,
+    await loadOrCreateServerSecrets(join(config.dataDir, 'secrets.json')),
+  );
   try {
     const api = await startControlApi(
       {

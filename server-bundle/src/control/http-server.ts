@@ -45,7 +45,8 @@ async function readJson(req: IncomingMessage, maxBytes: number, required: boolea
   }
   if (declared > maxBytes) throw new ApiError(413, 'TOO_LARGE', `the body exceeds ${maxBytes} bytes`);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with content-type application/json');
+  if (type !== 'application/json')
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with content-type application/json');
   // Events rather than for-await: leaving an async iterator early would destroy the socket before
   // the 413 answer is written. Past the limit we stop reading; the answer closes the connection.
   const chunks = await new Promise<Buffer[]>((resolve, reject) => {
@@ -94,7 +95,13 @@ async function readJson(req: IncomingMessage, maxBytes: number, required: boolea
   }
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: string | undefined, headers: Record<string, string> = {}): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: string | undefined,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   const h: Record<string, string | number> = { ...JSON_HEADERS, ...headers };
   // A body we did not read must not be parsed as the next request: close the connection.
@@ -123,13 +130,21 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
       }
       if (!opts.authenticate(bearer(req.headers.authorization))) {
         status = 401;
-        return send(req, res, 401, UNAUTHORIZED_BODY, { 'www-authenticate': 'Bearer realm="facteur-control"' });
+        return send(req, res, 401, UNAUTHORIZED_BODY, {
+          'www-authenticate': 'Bearer realm="facteur-control"',
+        });
       }
       const m = router.match(method, url.pathname);
       if (!m) throw new ApiError(404, 'NOT_FOUND', 'no such endpoint');
-      if ('allowed' in m) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'method not allowed here', { allow: m.allowed.join(', ') });
+      if ('allowed' in m)
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'method not allowed here', {
+          allow: m.allowed.join(', '),
+        });
       route = m.route.pattern;
-      const body = m.route.body === 'none' ? undefined : await readJson(req, opts.maxBodyBytes, m.route.body === 'required');
+      const body =
+        m.route.body === 'none'
+          ? undefined
+          : await readJson(req, opts.maxBodyBytes, m.route.body === 'required');
       const out = await m.route.handler({ params: m.params, query: url.searchParams, body });
       status = out.status ?? (out.body === undefined ? 204 : 200);
       send(req, res, status, out.body === undefined ? undefined : JSON.stringify(out.body));
@@ -140,18 +155,34 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
       send(req, res, e.status, JSON.stringify({ error: { code: e.code, message: e.message } }), e.headers);
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      (method === 'GET' && status < 400 ? log.debug : log.info)('control.request', { method, route, status, ms });
+      (method === 'GET' && status < 400 ? log.debug : log.info)('control.request', {
+        method,
+        route,
+        status,
+        ms,
+      });
     }
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
-    void handle(req, res);
-  });
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: { code: status === 431 ? 'HEADERS_TOO_LARGE' : status === 408 ? 'TIMEOUT' : 'BAD_REQUEST', message: 'malformed request' } });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({
+      error: {
+        code: status === 431 ? 'HEADERS_TOO_LARGE' : status === 408 ? 'TIMEOUT' : 'BAD_REQUEST',
+        message: 'malformed request',
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -31,7 +31,12 @@ export type Match = { route: Route; params: Record<string, string> } | { allowed
 export class Router {
   readonly #routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: Handler, body: BodyRule = method === 'GET' || method === 'DELETE' ? 'none' : 'required'): this {
+  add(
+    method: string,
+    pattern: string,
+    handler: Handler,
+    body: BodyRule = method === 'GET' || method === 'DELETE' ? 'none' : 'required',
+  ): this {
     this.#routes.push({ method, pattern, handler, body, segments: pattern.split('/').slice(1) });
     return this;
   }

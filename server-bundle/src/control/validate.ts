@@ -8,7 +8,9 @@ function fail(path: string, rule: string): never {
   throw new ApiError(400, 'INVALID', `${path || 'body'} ${rule}`);
 }
 
-export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?: string } = {}): Check<string> {
+export function str(
+  opts: { min?: number; max?: number; pattern?: RegExp; what?: string } = {},
+): Check<string> {
   const min = opts.min ?? 1;
   const max = opts.max ?? 1024;
   return (v, path) => {
@@ -36,7 +38,8 @@ export const bool: Check<boolean> = (v, path) => {
 
 export function oneOf<T extends string>(...values: T[]): Check<T> {
   return (v, path) => {
-    if (typeof v !== 'string' || !(values as string[]).includes(v)) fail(path, `must be one of ${values.join(', ')}`);
+    if (typeof v !== 'string' || !(values as string[]).includes(v))
+      fail(path, `must be one of ${values.join(', ')}`);
     return v as T;
   };
 }
@@ -67,7 +70,13 @@ export function base64Bytes(opts: { min?: number; max?: number } = {}): Check<Bu
 
 type Shape = Record<string, Check<unknown>>;
 type Optional = { optional: true };
-type Out<S extends Shape> = { [K in keyof S]: S[K] extends Check<infer T> & Optional ? T | undefined : S[K] extends Check<infer T> ? T : never };
+type Out<S extends Shape> = {
+  [K in keyof S]: S[K] extends Check<infer T> & Optional
+    ? T | undefined
+    : S[K] extends Check<infer T>
+      ? T
+      : never;
+};
 
 /** Marks a field that may be absent. */
 export function optional<T>(check: Check<T>): Check<T> & Optional {
@@ -78,7 +87,8 @@ export function object<S extends Shape>(shape: S): Check<Out<S>> {
   return (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'must be a JSON object');
     const input = v as Record<string, unknown>;
-    for (const k of Object.keys(input)) if (!(k in shape)) fail(path ? `${path}.${k}` : k, 'is not a known field');
+    for (const k of Object.keys(input))
+      if (!(k in shape)) fail(path ? `${path}.${k}` : k, 'is not a known field');
     const out: Record<string, unknown> = {};
     for (const [k, check] of Object.entries(shape)) {
       const p = path ? `${path}.${k}` : k;

@@ -12,7 +12,12 @@ export class DecryptionError extends Error {
   }
 }
 
-export function aeadEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Buffer {
+export function aeadEncrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad?: Uint8Array,
+): Buffer {
   const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES });
   if (aad) c.setAAD(aad, { plaintextLength: plaintext.length });
   const body = c.update(plaintext);
@@ -21,7 +26,12 @@ export function aeadEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8
 }
 
 /** `sealed` is ciphertext || tag. Throws DecryptionError when authentication fails. */
-export function aeadDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Buffer {
+export function aeadDecrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad?: Uint8Array,
+): Buffer {
   if (sealed.length < TAG_BYTES) throw new DecryptionError('ciphertext too short');
   const split = sealed.length - TAG_BYTES;
   const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES });

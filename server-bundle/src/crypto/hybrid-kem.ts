@@ -57,17 +57,35 @@ export function parsePublicKey(bytes: Uint8Array): HybridPublicKey {
   if (b.length !== PUBLIC_KEY_BYTES || b[0] !== SUITE_X25519_MLKEM768) {
     throw new KeyFormatError('not a hybrid X25519+ML-KEM-768 public key');
   }
-  const x25519 = createPublicKey({ key: b.subarray(1, 1 + X25519_PUB), format: 'raw-public', asymmetricKeyType: 'x25519' });
-  const mlkem = createPublicKey({ key: b.subarray(1 + X25519_PUB), format: 'raw-public', asymmetricKeyType: 'ml-kem-768' });
+  const x25519 = createPublicKey({
+    key: b.subarray(1, 1 + X25519_PUB),
+    format: 'raw-public',
+    asymmetricKeyType: 'x25519',
+  });
+  const mlkem = createPublicKey({
+    key: b.subarray(1 + X25519_PUB),
+    format: 'raw-public',
+    asymmetricKeyType: 'ml-kem-768',
+  });
   return { bytes: b, id: keyId(b), x25519, mlkem };
 }
 
 /** Deterministic: the same seed always yields the same key pair. */
 export function privateKeyFromSeed(seed: Uint8Array): HybridPrivateKey {
   if (seed.length !== PRIVATE_SEED_BYTES) throw new KeyFormatError('hybrid seed must be 32 bytes');
-  const expanded = Buffer.from(hkdfSync('sha256', seed, Buffer.alloc(0), 'facteur/hybrid-kem/v1/keygen', 32 + 64));
-  const x25519 = createPrivateKey({ key: expanded.subarray(0, 32), format: 'raw-private', asymmetricKeyType: 'x25519' });
-  const mlkem = createPrivateKey({ key: expanded.subarray(32), format: 'raw-seed', asymmetricKeyType: 'ml-kem-768' });
+  const expanded = Buffer.from(
+    hkdfSync('sha256', seed, Buffer.alloc(0), 'facteur/hybrid-kem/v1/keygen', 32 + 64),
+  );
+  const x25519 = createPrivateKey({
+    key: expanded.subarray(0, 32),
+    format: 'raw-private',
+    asymmetricKeyType: 'x25519',
+  });
+  const mlkem = createPrivateKey({
+    key: expanded.subarray(32),
+    format: 'raw-seed',
+    asymmetricKeyType: 'ml-kem-768',
+  });
   expanded.fill(0);
   const pubBytes = Buffer.concat([
     Buffer.of(SUITE_X25519_MLKEM768),
@@ -109,7 +127,12 @@ export function encapsulateTo(pub: HybridPublicKey): Encapsulation {
   const eph = generateKeyPairSync('x25519');
   const sharedX25519 = diffieHellman({ privateKey: eph.privateKey, publicKey: pub.x25519 });
   const { sharedKey, ciphertext } = encapsulate(pub.mlkem);
-  return { ephemeral: rawPublic(eph.publicKey), mlkemCiphertext: ciphertext, sharedX25519, sharedMlkem: sharedKey };
+  return {
+    ephemeral: rawPublic(eph.publicKey),
+    mlkemCiphertext: ciphertext,
+    sharedX25519,
+    sharedMlkem: sharedKey,
+  };
 }
 
 export function decapsulateWith(
@@ -117,7 +140,11 @@ export function decapsulateWith(
   ephemeral: Uint8Array,
   mlkemCiphertext: Uint8Array,
 ): { sharedX25519: Buffer; sharedMlkem: Buffer } {
-  const ephKey = createPublicKey({ key: Buffer.from(ephemeral), format: 'raw-public', asymmetricKeyType: 'x25519' });
+  const ephKey = createPublicKey({
+    key: Buffer.from(ephemeral),
+    format: 'raw-public',
+    asymmetricKeyType: 'x25519',
+  });
   const sharedX25519 = diffieHellman({ privateKey: priv.x25519, publicKey: ephKey });
   const sharedMlkem = decapsulate(priv.mlkem, Buffer.from(mlkemCiphertext));
   return { sharedX25519, sharedMlkem };

@@ -77,15 +77,25 @@ export async function unwrapWithPassword(
   }
 }
 
-export function wrapWithRecoveryKey(key: Buffer, recovery: HybridPublicKey, at: { mailboxId: string; wrapId: string }): RecoveryWrap {
+export function wrapWithRecoveryKey(
+  key: Buffer,
+  recovery: HybridPublicKey,
+  at: { mailboxId: string; wrapId: string },
+): RecoveryWrap {
   const sealed = seal(recovery, key, { context: binding(at.mailboxId, 'recovery', at.wrapId) });
   return { v: 1, kind: 'recovery', sealed: sealed.toString('base64') };
 }
 
-export function unwrapWithRecoveryKey(wrap: RecoveryWrap, recovery: HybridPrivateKey, at: { mailboxId: string; wrapId: string }): Buffer {
+export function unwrapWithRecoveryKey(
+  wrap: RecoveryWrap,
+  recovery: HybridPrivateKey,
+  at: { mailboxId: string; wrapId: string },
+): Buffer {
   if (wrap.v !== 1) throw new Error(`unsupported key wrap version ${String(wrap.v)}`);
   try {
-    const key = open(recovery, Buffer.from(wrap.sealed, 'base64'), { context: binding(at.mailboxId, 'recovery', at.wrapId) });
+    const key = open(recovery, Buffer.from(wrap.sealed, 'base64'), {
+      context: binding(at.mailboxId, 'recovery', at.wrapId),
+    });
     if (key.length !== MASTER_KEY_BYTES) throw new WrongSecretError('recovery wrap holds no master key');
     return key;
   } catch (err) {
@@ -96,6 +106,7 @@ export function unwrapWithRecoveryKey(wrap: RecoveryWrap, recovery: HybridPrivat
 
 export function parseKeyWrap(json: string): KeyWrap {
   const w = JSON.parse(json) as KeyWrap;
-  if (w.v !== 1 || !['password', 'app-password', 'recovery'].includes(w.kind)) throw new Error('unknown key wrap format');
+  if (w.v !== 1 || !['password', 'app-password', 'recovery'].includes(w.kind))
+    throw new Error('unknown key wrap format');
   return w;
 }

@@ -23,7 +23,9 @@ export const DEFAULT_KDF_COST = { memory: 47104, passes: 2, parallelism: 1 } as 
 const MIN_MEMORY = 19456;
 const MIN_PASSES = 1;
 
-export function newKdfParams(cost: { memory: number; passes: number; parallelism: number } = DEFAULT_KDF_COST): KdfParams {
+export function newKdfParams(
+  cost: { memory: number; passes: number; parallelism: number } = DEFAULT_KDF_COST,
+): KdfParams {
   return { alg: 'argon2id', ...cost, salt: randomBytes(16).toString('base64') };
 }
 
@@ -31,14 +33,19 @@ export function validateKdfParams(p: KdfParams, allowWeak = false): void {
   if (p.alg !== 'argon2id') throw new Error(`unsupported password KDF ${String(p.alg)}`);
   const salt = Buffer.from(p.salt, 'base64');
   if (salt.length < 16) throw new Error('password KDF salt too short');
-  if (!allowWeak && (p.memory < MIN_MEMORY || p.passes < MIN_PASSES)) throw new Error('password KDF parameters too weak');
+  if (!allowWeak && (p.memory < MIN_MEMORY || p.passes < MIN_PASSES))
+    throw new Error('password KDF parameters too weak');
   if (p.parallelism < 1 || p.parallelism > 16 || p.memory > 4 * 1024 * 1024 || p.passes > 100) {
     throw new Error('password KDF parameters out of range');
   }
 }
 
 /** Runs on libuv's thread pool: the event loop keeps serving other clients meanwhile. */
-export async function derivePasswordKey(password: string, p: KdfParams, opts: { allowWeak?: boolean } = {}): Promise<Buffer> {
+export async function derivePasswordKey(
+  password: string,
+  p: KdfParams,
+  opts: { allowWeak?: boolean } = {},
+): Promise<Buffer> {
   validateKdfParams(p, opts.allowWeak);
   return new Promise((resolve, reject) => {
     argon2(

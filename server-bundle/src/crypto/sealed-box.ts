@@ -194,7 +194,10 @@ export function createSealStream(recipient: HybridPublicKey, opts: SealOptions):
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       try {
-        if (!started) (started = true), this.push(s.header);
+        if (!started) {
+          started = true;
+          this.push(s.header);
+        }
         for (const b of s.update(chunk)) this.push(b);
         cb();
       } catch (err) {

@@ -11,7 +11,8 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export function dkimPublicKeyData(publicKey: KeyObject, algorithm: DkimAlgorithm): string {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   if (algorithm === 'rsa') return spki.toString('base64');
-  if (!spki.subarray(0, ED25519_SPKI_PREFIX.length).equals(ED25519_SPKI_PREFIX)) throw new Error('not an Ed25519 key');
+  if (!spki.subarray(0, ED25519_SPKI_PREFIX.length).equals(ED25519_SPKI_PREFIX))
+    throw new Error('not an Ed25519 key');
   return spki.subarray(ED25519_SPKI_PREFIX.length).toString('base64');
 }
 
@@ -37,12 +38,18 @@ export function publicKeyFromTxt(value: string): { algorithm: DkimAlgorithm; key
       .split(';')
       .map((t) => t.trim())
       .filter(Boolean)
-      .map((t) => [t.slice(0, t.indexOf('=')).trim(), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')] as const),
+      .map(
+        (t) => [t.slice(0, t.indexOf('=')).trim(), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')] as const,
+      ),
   );
   const k = tags.get('k') ?? 'rsa';
   const p = Buffer.from(tags.get('p') ?? '', 'base64');
   if (tags.get('v') !== 'DKIM1' || !p.length) throw new Error('not a DKIM key record');
   if (k === 'rsa') return { algorithm: 'rsa', key: createPublicKey({ key: p, format: 'der', type: 'spki' }) };
-  if (k === 'ed25519') return { algorithm: 'ed25519', key: createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, p]), format: 'der', type: 'spki' }) };
+  if (k === 'ed25519')
+    return {
+      algorithm: 'ed25519',
+      key: createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, p]), format: 'der', type: 'spki' }),
+    };
   throw new Error(`unknown DKIM key type ${k}`);
 }

@@ -10,7 +10,13 @@ import { readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeFileDurable } from '../storage/durable-write.ts';
-import { dkimPublicKeyData, dkimRecordName, dkimTxtValue, txtChunks, type DkimAlgorithm } from './dkim-dns.ts';
+import {
+  dkimPublicKeyData,
+  dkimRecordName,
+  dkimTxtValue,
+  txtChunks,
+  type DkimAlgorithm,
+} from './dkim-dns.ts';
 
 const generate = promisify(generateKeyPair);
 
@@ -119,7 +125,8 @@ export class DkimKeyStore {
     opts: { algorithms?: readonly DkimAlgorithm[]; stem?: string; activate?: boolean; now?: Date } = {},
   ): Promise<DkimKeyInfo[]> {
     const stem = opts.stem ?? `f${stamp(opts.now ?? new Date())}${randomBytes(2).toString('hex')}`;
-    if (!SELECTOR_STEM.test(stem)) throw new DkimError('INVALID', 'selector must be lower-case letters, digits and hyphens');
+    if (!SELECTOR_STEM.test(stem))
+      throw new DkimError('INVALID', 'selector must be lower-case letters, digits and hyphens');
     const algorithms = [...new Set(opts.algorithms ?? DKIM_ALGORITHMS)];
     // Key generation (RSA ~100 ms) happens outside the lock.
     const made = await Promise.all(
@@ -139,14 +146,22 @@ export class DkimKeyStore {
     return this.#exclusive(async () => {
       const file = await this.#read(domain);
       for (const m of made) {
-        if (file.keys.some((k) => k.selector === m.selector)) throw new DkimError('EXISTS', `selector ${m.selector} exists`);
+        if (file.keys.some((k) => k.selector === m.selector))
+          throw new DkimError('EXISTS', `selector ${m.selector} exists`);
       }
       const created: StoredKey[] = [];
       for (const m of made) {
         await writeFileDurable(join(this.#domainDir(domain), `${m.selector}.pem`), m.pem, 0o600);
-        const activate = opts.activate === true || !file.keys.some((k) => k.algorithm === m.algorithm && k.active);
+        const activate =
+          opts.activate === true || !file.keys.some((k) => k.algorithm === m.algorithm && k.active);
         if (activate) for (const k of file.keys) if (k.algorithm === m.algorithm) k.active = false;
-        const k: StoredKey = { selector: m.selector, algorithm: m.algorithm, publicKey: m.p, createdAt: (opts.now ?? new Date()).toISOString(), active: activate };
+        const k: StoredKey = {
+          selector: m.selector,
+          algorithm: m.algorithm,
+          publicKey: m.p,
+          createdAt: (opts.now ?? new Date()).toISOString(),
+          active: activate,
+        };
         file.keys.push(k);
         created.push(k);
       }
@@ -173,10 +188,15 @@ export class DkimKeyStore {
       const file = await this.#read(domain);
       const key = file.keys.find((k) => k.selector === selector);
       if (!key) throw new DkimError('NOT_FOUND', `no DKIM selector ${selector}`);
-      if (key.active) throw new DkimError('ACTIVE', 'activate another key of this algorithm before removing the active one');
+      if (key.active)
+        throw new DkimError(
+          'ACTIVE',
+          'activate another key of this algorithm before removing the active one',
+        );
       file.keys = file.keys.filter((k) => k !== key);
       await this.#write(domain, file);
-      if (SELECTOR.test(selector)) await unlink(join(this.#domainDir(domain), `${selector}.pem`)).catch(() => undefined);
+      if (SELECTOR.test(selector))
+        await unlink(join(this.#domainDir(domain), `${selector}.pem`)).catch(() => undefined);
     });
   }
 

@@ -114,12 +114,17 @@ export class Accounts {
     const cached = this.#cache.get(mailbox.id, password);
     if (cached) return { mailbox, key: cached };
 
-    const wraps = this.#config.listWraps(mailbox.id).filter((w) => w.kind === 'password' || w.kind === 'app-password');
+    const wraps = this.#config
+      .listWraps(mailbox.id)
+      .filter((w) => w.kind === 'password' || w.kind === 'app-password');
     // The primary password first: app passwords are tried only when it fails.
     wraps.sort((a, b) => (a.kind === 'password' ? -1 : 0) - (b.kind === 'password' ? -1 : 0));
     for (const w of wraps) {
       try {
-        const key = await unwrapWithPassword(w.wrap as PasswordWrap, password, { mailboxId: mailbox.id, wrapId: w.wrapId });
+        const key = await unwrapWithPassword(w.wrap as PasswordWrap, password, {
+          mailboxId: mailbox.id,
+          wrapId: w.wrapId,
+        });
         this.#cache.set(mailbox.id, password, key);
         return { mailbox, key, via: { kind: w.kind as 'password' | 'app-password', wrapId: w.wrapId } };
       } catch (err) {
@@ -144,12 +149,19 @@ export class Accounts {
    * password wrap. Nothing is lost. The desktop may instead open the wrap itself (getRecoveryWrap)
    * and upload a password wrap computed locally (setPasswordWrap), so the private key never leaves it.
    */
-  async resetPasswordWithRecoveryKey(mailboxId: string, recoveryPrivateKey: Uint8Array, newPassword: string): Promise<void> {
+  async resetPasswordWithRecoveryKey(
+    mailboxId: string,
+    recoveryPrivateKey: Uint8Array,
+    newPassword: string,
+  ): Promise<void> {
     const rec = this.#config.getWrap(mailboxId, 'recovery', OWNER_RECOVERY);
     if (!rec) throw new DomainError('AUTH_FAILED', 'no recovery wrap for this mailbox');
     let key: Buffer;
     try {
-      key = unwrapWithRecoveryKey(rec.wrap as RecoveryWrap, parsePrivateKey(recoveryPrivateKey), { mailboxId, wrapId: OWNER_RECOVERY });
+      key = unwrapWithRecoveryKey(rec.wrap as RecoveryWrap, parsePrivateKey(recoveryPrivateKey), {
+        mailboxId,
+        wrapId: OWNER_RECOVERY,
+      });
     } catch (err) {
       if (err instanceof WrongSecretError) throw new DomainError('AUTH_FAILED', 'wrong recovery key');
       throw err;
@@ -172,10 +184,19 @@ export class Accounts {
   }
 
   /** A generated app password (per device), shown once; revocable without touching the main one. */
-  async addAppPassword(mailboxId: string, key: Buffer, label: string): Promise<{ wrapId: string; password: string }> {
+  async addAppPassword(
+    mailboxId: string,
+    key: Buffer,
+    label: string,
+  ): Promise<{ wrapId: string; password: string }> {
     const wrapId = randomBytes(6).toString('hex');
     const password = randomBytes(15).toString('base64url'); // 120 bits: typed once into a client
-    const wrap = await wrapWithPassword(key, password, { mailboxId, wrapId, kind: 'app-password' }, newKdfParams(this.#cost));
+    const wrap = await wrapWithPassword(
+      key,
+      password,
+      { mailboxId, wrapId, kind: 'app-password' },
+      newKdfParams(this.#cost),
+    );
     this.#config.putWrap(mailboxId, 'app-password', wrapId, wrap, label);
     return { wrapId, password };
   }
@@ -187,7 +208,12 @@ export class Accounts {
   }
 
   async #setPassword(mailboxId: string, key: Buffer, password: string): Promise<void> {
-    const wrap = await wrapWithPassword(key, password, { mailboxId, wrapId: PRIMARY_PASSWORD }, newKdfParams(this.#cost));
+    const wrap = await wrapWithPassword(
+      key,
+      password,
+      { mailboxId, wrapId: PRIMARY_PASSWORD },
+      newKdfParams(this.#cost),
+    );
     this.#config.putWrap(mailboxId, 'password', PRIMARY_PASSWORD, wrap);
     this.#cache.invalidate(mailboxId);
   }

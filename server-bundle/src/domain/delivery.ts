@@ -34,7 +34,8 @@ export class Delivery {
 
   /** RCPT TO: throws DomainError NOT_LOCAL / NO_SUCH_RECIPIENT / DISABLED / OVER_QUOTA. */
   async checkRecipient(rcptTo: string, declaredSize = 0): Promise<AcceptedRecipient> {
-    if (declaredSize > this.maxMessageBytes) throw new DomainError('TOO_LARGE', 'message exceeds the size limit');
+    if (declaredSize > this.maxMessageBytes)
+      throw new DomainError('TOO_LARGE', 'message exceeds the size limit');
     const resolution = resolveRecipient(this.#config, rcptTo);
     for (const m of resolution.mailboxes) await this.#checkQuota(m, declaredSize);
     return { rcptTo, resolution };
@@ -64,7 +65,12 @@ export class Delivery {
   async deliver(
     accepted: readonly AcceptedRecipient[],
     source: Uint8Array | AsyncIterable<Uint8Array>,
-    envelope: { mailFrom: string; receivedAt?: number; remoteAddress?: string; junkMailboxes?: ReadonlySet<string> },
+    envelope: {
+      mailFrom: string;
+      receivedAt?: number;
+      remoteAddress?: string;
+      junkMailboxes?: ReadonlySet<string>;
+    },
   ): Promise<{ spooled: Array<{ mailboxId: string; spoolId: string }>; forwards: string[] }> {
     const recipients: SpoolRecipient[] = [];
     const forwards = new Set<string>();
@@ -96,6 +102,9 @@ export class Delivery {
       receivedAt: envelope.receivedAt ?? Date.now(),
       remoteAddress: envelope.remoteAddress,
     });
-    return { spooled: recipients.map((r, i) => ({ mailboxId: r.mailboxId, spoolId: ids[i]! })), forwards: [...forwards] };
+    return {
+      spooled: recipients.map((r, i) => ({ mailboxId: r.mailboxId, spoolId: ids[i]! })),
+      forwards: [...forwards],
+    };
   }
 }

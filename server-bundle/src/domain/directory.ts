@@ -34,7 +34,8 @@ export function resolveRecipient(config: ConfigStore, address: string): Resoluti
   } catch {
     throw new DomainError('NO_SUCH_RECIPIENT', `invalid address ${address}`);
   }
-  if (!isLocalDomain(config, norm)) throw new DomainError('NOT_LOCAL', `${splitAddress(norm).domain} is not a local domain`);
+  if (!isLocalDomain(config, norm))
+    throw new DomainError('NOT_LOCAL', `${splitAddress(norm).domain} is not a local domain`);
   const out: Resolution = { mailboxes: [], forwards: [] };
   const seen = new Set<string>();
   const expand = (addr: string, depth: number): boolean => {
@@ -60,7 +61,8 @@ export function resolveRecipient(config: ConfigStore, address: string): Resoluti
       if (alias) return alias.destinations.map((d) => expand(normalizeAddress(d), depth + 1)).some(Boolean);
     }
     const catchAll = config.getAlias(`*@${domain}`);
-    if (catchAll) return catchAll.destinations.map((d) => expand(normalizeAddress(d), depth + 1)).some(Boolean);
+    if (catchAll)
+      return catchAll.destinations.map((d) => expand(normalizeAddress(d), depth + 1)).some(Boolean);
     return false;
   };
   if (!expand(norm, 0) || (!out.mailboxes.length && !out.forwards.length)) {

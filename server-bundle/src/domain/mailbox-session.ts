@@ -69,7 +69,12 @@ export class MailboxSession {
   }
 
   /** Opens the mailbox with K (which the caller may zero afterwards) and drains its spool. */
-  static async open(mailbox: MailboxRecord, key: Buffer, deps: SessionDeps, opts: { drain?: boolean } = {}): Promise<MailboxSession> {
+  static async open(
+    mailbox: MailboxRecord,
+    key: Buffer,
+    deps: SessionDeps,
+    opts: { drain?: boolean } = {},
+  ): Promise<MailboxSession> {
     const store = MailboxStore.open(deps.mailboxPath(mailbox.id), key);
     const session = new MailboxSession(mailbox, store, mailboxKemKey(key), deps);
     if (opts.drain ?? true) await session.drainSpool();
@@ -83,17 +88,28 @@ export class MailboxSession {
   }
 
   /** APPEND (IMAP) and local submission: analyzes the message for FETCH and SEARCH, then stores it. */
-  async append(folderId: number, raw: Buffer, opts: { flags?: readonly string[]; internalDate?: number } = {}): Promise<AppendResult> {
+  async append(
+    folderId: number,
+    raw: Buffer,
+    opts: { flags?: readonly string[]; internalDate?: number } = {},
+  ): Promise<AppendResult> {
     this.#checkQuota(raw.length);
     const a = await this.#deps.analyzer.analyze(raw);
-    const r = this.#store.append(folderId, { raw, flags: opts.flags, internalDate: opts.internalDate, summary: a.summary, text: a.text });
+    const r = this.#store.append(folderId, {
+      raw,
+      flags: opts.flags,
+      internalDate: opts.internalDate,
+      summary: a.summary,
+      text: a.text,
+    });
     this.reportUsage();
     return r;
   }
 
   #checkQuota(extra: number): void {
     const quota = this.#deps.config.getMailbox(this.mailbox.id)?.quotaBytes;
-    if (quota != null && this.#store.usage().bytes + extra > quota) throw new DomainError('OVER_QUOTA', 'mailbox is full');
+    if (quota != null && this.#store.usage().bytes + extra > quota)
+      throw new DomainError('OVER_QUOTA', 'mailbox is full');
   }
 
   /**
@@ -153,7 +169,13 @@ export class MailboxSession {
       batch.push({
         spoolId,
         folderId: msg.envelope.folder === 'junk' ? junk : inbox,
-        input: { raw: msg.raw, internalDate: msg.envelope.receivedAt, summary: a.summary, text: a.text, spoolId },
+        input: {
+          raw: msg.raw,
+          internalDate: msg.envelope.receivedAt,
+          summary: a.summary,
+          text: a.text,
+          spoolId,
+        },
       });
       batchBytes += msg.raw.length;
       if (batch.length >= DRAIN_BATCH_MESSAGES || batchBytes >= DRAIN_BATCH_BYTES) await flush();

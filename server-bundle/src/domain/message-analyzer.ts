@@ -137,7 +137,10 @@ export const defaultAnalyzer: MessageAnalyzer = {
         subject: p.subject ?? '',
         sender: addressText([...from, ...flat(p.sender), ...flat(p.replyTo)]),
         recipients: addressText([...to, ...cc, ...bcc]),
-        headers: p.headers.map((h) => `${h.key}: ${h.value}`).join('\n').slice(0, MAX_HEADER_TEXT),
+        headers: p.headers
+          .map((h) => `${h.key}: ${h.value}`)
+          .join('\n')
+          .slice(0, MAX_HEADER_TEXT),
         body: names ? `${bodyText}\n${names}` : bodyText,
       },
     };

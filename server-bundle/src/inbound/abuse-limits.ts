@@ -87,10 +87,19 @@ export class AbuseLimits {
   }
 
   /** Greylisting: true when (client /24, sender, recipient) waited long enough (or passed before). */
-  async greylistPasses(ip: string, sender: string, rcpt: string, s: { delayMs: number; retryWindowMs: number; passTtlMs: number }): Promise<boolean> {
+  async greylistPasses(
+    ip: string,
+    sender: string,
+    rcpt: string,
+    s: { delayMs: number; retryWindowMs: number; passTtlMs: number },
+  ): Promise<boolean> {
     try {
       const key = `grey:${client24(ip)}:${sender.toLowerCase()}:${rcpt.toLowerCase()}`;
-      return Number(await this.#redis.runScript(GREY, [key], [Date.now(), s.delayMs, s.retryWindowMs, s.passTtlMs])) === 1;
+      return (
+        Number(
+          await this.#redis.runScript(GREY, [key], [Date.now(), s.delayMs, s.retryWindowMs, s.passTtlMs]),
+        ) === 1
+      );
     } catch (err) {
       this.#log.warn('greylist.redis_unavailable', { err });
       return true;

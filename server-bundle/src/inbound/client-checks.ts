@@ -8,7 +8,14 @@ export function isInternalAddress(ip: string): boolean {
   const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
   if (isIP(v4) === 4) {
     const [a, b] = v4.split('.').map(Number) as [number, number];
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0;
+    return (
+      a === 127 ||
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      a === 0
+    );
   }
   const l = ip.toLowerCase();
   return l === '::1' || l === '::' || l.startsWith('fe80:') || l.startsWith('fc') || l.startsWith('fd');
@@ -30,7 +37,11 @@ export function dnsblName(ip: string, zone: string): string {
 }
 
 /** Zones whose 127.0.0.x answer lists `ip` (127.255.255.x answers are resolver errors, ignored). */
-export async function dnsblListings(resolver: DnsResolver, ip: string, zones: readonly string[]): Promise<string[]> {
+export async function dnsblListings(
+  resolver: DnsResolver,
+  ip: string,
+  zones: readonly string[],
+): Promise<string[]> {
   const hits = await Promise.all(
     zones.map(async (zone) => {
       try {
@@ -44,7 +55,10 @@ export async function dnsblListings(resolver: DnsResolver, ip: string, zones: re
   return hits.filter((z): z is string => !!z);
 }
 
-export async function reverseDns(resolver: DnsResolver, ip: string): Promise<'confirmed' | 'unconfirmed' | 'none'> {
+export async function reverseDns(
+  resolver: DnsResolver,
+  ip: string,
+): Promise<'confirmed' | 'unconfirmed' | 'none'> {
   let names: string[];
   try {
     names = await resolver.ptr(ip.startsWith('::ffff:') ? ip.slice(7) : ip);
@@ -73,9 +87,14 @@ export function heloPlausible(helo: string): boolean {
  * A HELO naming this server (its host name, one of its domains, or its own address literal)
  * from a client that is not this server: the classic forgery of spam bots.
  */
-export function heloForged(helo: string, clientIp: string, ours: { names: readonly string[]; addresses: readonly string[] }): boolean {
+export function heloForged(
+  helo: string,
+  clientIp: string,
+  ours: { names: readonly string[]; addresses: readonly string[] },
+): boolean {
   const h = helo.toLowerCase().replace(/\.$/, '');
-  if (ours.addresses.includes(clientIp) || isInternalAddress(clientIp) && ours.addresses.length === 0) return false;
+  if (ours.addresses.includes(clientIp) || (isInternalAddress(clientIp) && ours.addresses.length === 0))
+    return false;
   if (ours.names.includes(h)) return true;
   const lit = /^\[(?:ipv6:)?([^\]]+)\]$/i.exec(h);
   return !!lit && ours.addresses.includes(lit[1]!) && lit[1] !== clientIp;

@@ -14,7 +14,14 @@ import type { SmtpSession } from '../protocols/smtp/smtp-server-adapter.ts';
 import type { MailSettings } from '../run/mail-settings.ts';
 import { PolicyRefusal } from '../security/policy-refusal.ts';
 import type { AbuseLimits } from './abuse-limits.ts';
-import { dnsblListings, heloForged, heloPlausible, inRanges, isInternalAddress, reverseDns } from './client-checks.ts';
+import {
+  dnsblListings,
+  heloForged,
+  heloPlausible,
+  inRanges,
+  isInternalAddress,
+  reverseDns,
+} from './client-checks.ts';
 import { spamScore, splitMessage, type SpamVerdict } from './spam-score.ts';
 import type { SpamPreferences } from './spam-prefs.ts';
 
@@ -29,7 +36,17 @@ export interface InboundChecksDeps {
   ourAddresses: readonly string[];
 }
 
-export interface InboundSettings extends Pick<MailSettings['inbound'], 'authenticate' | 'trustedClients' | 'dmarcReject' | 'dnsbl' | 'rejectForgedHelo' | 'greylisting' | 'limits' | 'spam'> {
+export interface InboundSettings extends Pick<
+  MailSettings['inbound'],
+  | 'authenticate'
+  | 'trustedClients'
+  | 'dmarcReject'
+  | 'dnsbl'
+  | 'rejectForgedHelo'
+  | 'greylisting'
+  | 'limits'
+  | 'spam'
+> {
   /** authserv-id of Authentication-Results: our host name. */
   authservId: string;
 }
@@ -72,7 +89,10 @@ export function stripForgedVerdicts(raw: Buffer, authservId: string): Buffer {
     const lower = f.toLowerCase();
     if (lower.startsWith('x-spam-score:')) return false;
     if (!lower.startsWith('authentication-results:')) return true;
-    const v = lower.slice('authentication-results:'.length).replace(/\([^)]*\)/g, '').trim();
+    const v = lower
+      .slice('authentication-results:'.length)
+      .replace(/\([^)]*\)/g, '')
+      .trim();
     return !(v === id || v.startsWith(`${id};`) || v.startsWith(`${id} `));
   });
   if (kept.length === fields.length) return raw;
@@ -90,7 +110,10 @@ export class InboundChecks {
     this.#s = s;
     this.#dnsblZones = s.dnsbl.zones;
     if (s.dnsbl.zones.length && d.resolver.usesPublicResolver) {
-      d.log.warn('inbound.dnsbl_skipped', { reason: 'the DNS resolver is a public one; blocklists refuse or mislead its queries', servers: d.resolver.servers });
+      d.log.warn('inbound.dnsbl_skipped', {
+        reason: 'the DNS resolver is a public one; blocklists refuse or mislead its queries',
+        servers: d.resolver.servers,
+      });
       this.#dnsblZones = [];
     }
   }
@@ -101,7 +124,12 @@ export class InboundChecks {
     const counted = !trusted && this.#d.limits.connectionOpened(ip, this.#s.limits.connectionsPerIp);
     if (!trusted && !counted) throw new PolicyRefusal('TOO_MANY_CONNECTIONS', ip);
     const internal = trusted || isInternalAddress(ip);
-    const info: ClientInfo = { trusted, dnsbl: [], rdns: internal ? Promise.resolve('skipped') : reverseDns(this.#d.resolver, ip), counted };
+    const info: ClientInfo = {
+      trusted,
+      dnsbl: [],
+      rdns: internal ? Promise.resolve('skipped') : reverseDns(this.#d.resolver, ip),
+      counted,
+    };
     info.rdns.catch(() => undefined);
     this.#clients.set(s, info);
     if (!internal && this.#dnsblZones.length) {
@@ -119,7 +147,10 @@ export class InboundChecks {
 
   async mailFrom(s: SmtpSession): Promise<void> {
     if (this.#clients.get(s)?.trusted !== false) return;
-    if (this.#s.rejectForgedHelo && heloForged(s.heloName, s.remoteAddress, { names: this.#d.ourNames(), addresses: this.#d.ourAddresses })) {
+    if (
+      this.#s.rejectForgedHelo &&
+      heloForged(s.heloName, s.remoteAddress, { names: this.#d.ourNames(), addresses: this.#d.ourAddresses })
+    ) {
       throw new PolicyRefusal('FORGED_HELO', s.heloName);
     }
     const l = this.#s.limits;
@@ -136,11 +167,22 @@ export class InboundChecks {
     }
   }
 
-  async message(s: SmtpSession, received: Buffer, mailboxIds: readonly string[]): Promise<MessageVerdict & { raw: Buffer }> {
+  async message(
+    s: SmtpSession,
+    received: Buffer,
+    mailboxIds: readonly string[],
+  ): Promise<MessageVerdict & { raw: Buffer }> {
     let auth: AuthVerdict | undefined;
     const info = this.#clients.get(s);
     // Local processes (trustedClients): stored as received, no verdict.
-    if (info?.trusted !== false) return { raw: received, headers: Buffer.alloc(0), junk: new Set(), auth: undefined, spam: { score: 0, reasons: [] } };
+    if (info?.trusted !== false)
+      return {
+        raw: received,
+        headers: Buffer.alloc(0),
+        junk: new Set(),
+        auth: undefined,
+        spam: { score: 0, reasons: [] },
+      };
     const raw = stripForgedVerdicts(received, this.#s.authservId);
     if (this.#s.authenticate && info?.trusted === false) {
       try {
@@ -162,11 +204,16 @@ export class InboundChecks {
     const { headers, body } = splitMessage(raw);
     const spam = spamScore({
       auth,
-      client: { dnsbl: info?.dnsbl ?? [], rdns: info ? await info.rdns.catch(() => 'none' as const) : 'skipped', heloPlausible: heloPlausible(s.heloName) },
+      client: {
+        dnsbl: info?.dnsbl ?? [],
+        rdns: info ? await info.rdns.catch(() => 'none' as const) : 'skipped',
+        heloPlausible: heloPlausible(s.heloName),
+      },
       headers,
       body,
     });
-    if (this.#s.spam.rejectAbove > 0 && spam.score >= this.#s.spam.rejectAbove) throw new PolicyRefusal('SPAM', `${spam.score}`);
+    if (this.#s.spam.rejectAbove > 0 && spam.score >= this.#s.spam.rejectAbove)
+      throw new PolicyRefusal('SPAM', `${spam.score}`);
     const quarantine = dmarcFail && auth!.dmarc!.policy === 'quarantine';
     const from = fromAddress(headers);
     const junk = new Set<string>();

@@ -14,7 +14,11 @@ import { SpamPreferences } from './spam-prefs.ts';
 export async function mxExtras(ctx: RoleContext): Promise<{ inbound: InboundChecks; srs: SrsReverse }> {
   const { config } = ctx;
   const secrets = await loadOrCreateServerSecrets(join(config.dataDir, 'secrets.json'));
-  const srs = new Srs({ key: Srs.keyFromSecrets(secrets), domain: config.outbound.srs.domain || config.hostname, maxAgeDays: config.outbound.srs.maxAgeDays });
+  const srs = new Srs({
+    key: Srs.keyFromSecrets(secrets),
+    domain: config.outbound.srs.domain || config.hostname,
+    maxAgeDays: config.outbound.srs.maxAgeDays,
+  });
   // Imported here, not at the top: the checks pull in mailauth (~12 MB of heap), which the
   // submission role's process (it uses submissionLimits below) does not need.
   const { InboundChecks } = await import('./inbound-checks.ts');

@@ -24,7 +24,10 @@ export class SpamPreferences {
     if (!raw) return { trusted: [] };
     try {
       const p = JSON.parse(raw) as Partial<SpamPrefs>;
-      return { ...(typeof p.threshold === 'number' ? { threshold: p.threshold } : {}), trusted: Array.isArray(p.trusted) ? p.trusted : [] };
+      return {
+        ...(typeof p.threshold === 'number' ? { threshold: p.threshold } : {}),
+        trusted: Array.isArray(p.trusted) ? p.trusted : [],
+      };
     } catch {
       return { trusted: [] };
     }

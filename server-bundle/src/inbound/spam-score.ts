@@ -36,15 +36,24 @@ function header(headers: string, name: string): string | undefined {
   return m ? m[1]!.replace(/\r?\n[ \t]+/g, ' ').trim() : undefined;
 }
 
-const passOrAligned = (a: AuthVerdict | undefined) => !!a && (a.dkim.some((d) => d.result === 'pass') || a.spf === 'pass');
+const passOrAligned = (a: AuthVerdict | undefined) =>
+  !!a && (a.dkim.some((d) => d.result === 'pass') || a.spf === 'pass');
 
 const RULES: Rule[] = [
   // Authentication
   { name: 'DMARC_FAIL', points: 3, test: (c) => c.auth?.dmarc?.result === 'fail' },
-  { name: 'DMARC_QUARANTINE_POLICY', points: 3, test: (c) => c.auth?.dmarc?.result === 'fail' && c.auth.dmarc.policy === 'quarantine' },
+  {
+    name: 'DMARC_QUARANTINE_POLICY',
+    points: 3,
+    test: (c) => c.auth?.dmarc?.result === 'fail' && c.auth.dmarc.policy === 'quarantine',
+  },
   { name: 'SPF_FAIL', points: 2, test: (c) => c.auth?.spf === 'fail' },
   { name: 'SPF_SOFTFAIL', points: 1, test: (c) => c.auth?.spf === 'softfail' },
-  { name: 'DKIM_INVALID', points: 1, test: (c) => !!c.auth?.dkim.length && c.auth.dkim.every((d) => d.result !== 'pass') },
+  {
+    name: 'DKIM_INVALID',
+    points: 1,
+    test: (c) => !!c.auth?.dkim.length && c.auth.dkim.every((d) => d.result !== 'pass'),
+  },
   { name: 'NO_AUTHENTICATION', points: 1.5, test: (c) => !!c.auth && !passOrAligned(c.auth) },
   { name: 'DMARC_PASS', points: -1, test: (c) => c.auth?.dmarc?.result === 'pass' },
   // The client
@@ -77,11 +86,18 @@ const RULES: Rule[] = [
   // Content
   { name: 'HTML_ONLY', points: 0.5, test: (c) => /^content-type:[ \t]*text\/html/im.test(c.headers) },
   { name: 'MANY_LINKS', points: 1, test: (c) => (c.body.match(/https?:\/\//gi)?.length ?? 0) > 15 },
-  { name: 'URL_SHORTENER', points: 1, test: (c) => /https?:\/\/(bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|buff\.ly)\//i.test(c.body) },
+  {
+    name: 'URL_SHORTENER',
+    points: 1,
+    test: (c) => /https?:\/\/(bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|buff\.ly)\//i.test(c.body),
+  },
   {
     name: 'SPAM_PHRASES',
     points: 1.5,
-    test: (c) => /\b(viagra|cialis|lottery winner|you have won|wire transfer fee|crypto giveaway|100% free|act now|verify your account immediately)\b/i.test(c.body),
+    test: (c) =>
+      /\b(viagra|cialis|lottery winner|you have won|wire transfer fee|crypto giveaway|100% free|act now|verify your account immediately)\b/i.test(
+        c.body,
+      ),
   },
 ];
 

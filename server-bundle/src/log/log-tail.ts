@@ -71,7 +71,10 @@ function parse(line: string, role: string): LogEntry {
 
 export async function listLogRoles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => n.slice(0, -LOG_SUFFIX.length)).sort();
+  return names
+    .filter((n) => n.endsWith(LOG_SUFFIX))
+    .map((n) => n.slice(0, -LOG_SUFFIX.length))
+    .sort();
 }
 
 export async function tailLogs(dir: string, opts: TailOptions = {}): Promise<LogEntry[]> {

@@ -24,7 +24,11 @@ function clean(value: unknown, depth = 0): unknown {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: clean(value.message), ...(code !== undefined ? { code: clean(code) } : {}) };
+    return {
+      name: value.name,
+      message: clean(value.message),
+      ...(code !== undefined ? { code: clean(code) } : {}),
+    };
   }
   if (depth > 3) return '[…]';
   if (Array.isArray(value)) return value.slice(0, 20).map((v) => clean(v, depth + 1));
@@ -36,7 +40,10 @@ function clean(value: unknown, depth = 0): unknown {
 export function redact(fields: LogFields, depth = 0): LogFields {
   const out: LogFields = {};
   for (const [k, v] of Object.entries(fields)) {
-    out[k] = SECRET_NAME.test(k) && !(typeof v === 'number' || typeof v === 'boolean') ? '[redacted]' : clean(v, depth);
+    out[k] =
+      SECRET_NAME.test(k) && !(typeof v === 'number' || typeof v === 'boolean')
+        ? '[redacted]'
+        : clean(v, depth);
   }
   return out;
 }
@@ -49,12 +56,21 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const min = ORDER[opts.level ?? (process.env.FACTEUR_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? ORDER.info;
+  const min =
+    ORDER[opts.level ?? (process.env.FACTEUR_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? ORDER.info;
   const sink = opts.sink ?? ((line: string) => process.stderr.write(line + '\n'));
   const make = (base: LogFields): Logger => {
     const emit = (level: LogLevel, event: string, fields?: LogFields) => {
       if (ORDER[level] < min) return;
-      sink(JSON.stringify({ t: new Date().toISOString(), level, event, ...base, ...(fields ? redact(fields) : {}) }));
+      sink(
+        JSON.stringify({
+          t: new Date().toISOString(),
+          level,
+          event,
+          ...base,
+          ...(fields ? redact(fields) : {}),
+        }),
+      );
     };
     return {
       debug: (e, f) => emit('debug', e, f),

@@ -9,9 +9,20 @@ import { parsePolicy, resolvePolicy, validateMx } from 'mailauth/lib/mta-sts.js'
 /** dns.promises.resolve(name, rrtype) shape. */
 export { keyCacheHits, keyCacheInstalled };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- mailauth's resolver contract returns rrtype-dependent shapes
 export type ResolveFn = (name: string, rrtype: string) => Promise<any>;
 
-export type AuthResult = 'pass' | 'fail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'policy' | 'softfail' | 'skipped' | 'other';
+export type AuthResult =
+  | 'pass'
+  | 'fail'
+  | 'neutral'
+  | 'none'
+  | 'temperror'
+  | 'permerror'
+  | 'policy'
+  | 'softfail'
+  | 'skipped'
+  | 'other';
 
 export interface AuthVerdict {
   /** Header fields to prepend (Received-SPF, Authentication-Results), each ending in CRLF. */
@@ -27,7 +38,17 @@ export interface AuthVerdict {
 }
 
 const asResult = (r: string | undefined): AuthResult => {
-  const known: AuthResult[] = ['pass', 'fail', 'neutral', 'none', 'temperror', 'permerror', 'policy', 'softfail', 'skipped'];
+  const known: AuthResult[] = [
+    'pass',
+    'fail',
+    'neutral',
+    'none',
+    'temperror',
+    'permerror',
+    'policy',
+    'softfail',
+    'skipped',
+  ];
   if (r === 'temperr') return 'temperror';
   return known.includes(r as AuthResult) ? (r as AuthResult) : r ? 'other' : 'none';
 };
@@ -56,7 +77,8 @@ export async function verifyMessage(
   const dmarc = r.dmarc
     ? {
         result: asResult(r.dmarc.status.result),
-        policy: (['none', 'quarantine', 'reject'].includes(r.dmarc.policy) ? r.dmarc.policy : 'none') as 'none' | 'quarantine' | 'reject',
+        policy: (['none', 'quarantine', 'reject'].includes(r.dmarc.policy) ? r.dmarc.policy : 'none') as
+          'none' | 'quarantine' | 'reject',
         domain: r.dmarc.domain,
       }
     : undefined;
@@ -73,7 +95,8 @@ export async function verifyMessage(
     })),
     dmarc,
     arc: r.arc ? asResult(r.arc.status.result) : 'none',
-    fromDomain: r.dkim.headerFrom?.length === 1 ? r.dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined,
+    fromDomain:
+      r.dkim.headerFrom?.length === 1 ? r.dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined,
   };
 }
 

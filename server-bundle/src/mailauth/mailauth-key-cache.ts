@@ -11,7 +11,15 @@ import { createRequire } from 'node:module';
 const KEY_TTL_MS = 60_000;
 const MAX_KEYS = 2_000;
 
-type KeyCache = { resolver: unknown; get(type: string, name: string, minBitLength: number | undefined, options?: { strict?: boolean; hashAlgo?: string }): Promise<unknown> };
+type KeyCache = {
+  resolver: unknown;
+  get(
+    type: string,
+    name: string,
+    minBitLength: number | undefined,
+    options?: { strict?: boolean; hashAlgo?: string },
+  ): Promise<unknown>;
+};
 
 const shared = new Map<string, { until: number; lookup: Promise<unknown> }>();
 let hits = 0;
@@ -31,7 +39,13 @@ function install(): boolean {
     return {
       resolver: perMessage.resolver,
       get(type, name, minBitLength, options = {}) {
-        const key = [type, !!options.strict, minBitLength ?? '', options.hashAlgo ?? '', name.toLowerCase()].join('|');
+        const key = [
+          type,
+          !!options.strict,
+          minBitLength ?? '',
+          options.hashAlgo ?? '',
+          name.toLowerCase(),
+        ].join('|');
         const now = Date.now();
         const hit = shared.get(key);
         if (hit && hit.until > now) {

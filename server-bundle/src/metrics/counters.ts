@@ -38,12 +38,17 @@ export class RedisCounters implements Counters {
   }
 
   increment(name: CounterName, by = 1): void {
-    this.#redis.incrBy(counterKey(name), by).catch((err: unknown) => this.#log?.debug('counters.increment_failed', { name, err }));
+    this.#redis
+      .incrBy(counterKey(name), by)
+      .catch((err: unknown) => this.#log?.debug('counters.increment_failed', { name, err }));
   }
 }
 
 /** Reads and resets counters (any names, e.g. 'messages_in', 'restarts:mx'). */
-export async function takeCounts(redis: RedisConnection, names: readonly string[]): Promise<Record<string, number>> {
+export async function takeCounts(
+  redis: RedisConnection,
+  names: readonly string[],
+): Promise<Record<string, number>> {
   if (!names.length) return {};
   const values = (await redis.runScript(TAKE, names.map(counterKey), [])) as number[];
   return Object.fromEntries(names.map((n, i) => [n, Number(values[i] ?? 0)]));

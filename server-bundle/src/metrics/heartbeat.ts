@@ -45,7 +45,14 @@ export async function startRoleHeartbeats(
 ): Promise<RoleHeartbeats> {
   const startedAt = Date.now();
   const record = (state: HeartbeatRecord['state']): string =>
-    JSON.stringify({ pid: process.pid, host: hostname(), version: opts.version, startedAt, at: Date.now(), state } satisfies HeartbeatRecord);
+    JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      version: opts.version,
+      startedAt,
+      at: Date.now(),
+      state,
+    } satisfies HeartbeatRecord);
   const beat = async (state: HeartbeatRecord['state']) => {
     await Promise.all(roles.map((r) => redis.set(heartbeatKey(r), record(state), { ttlMs: KEEP_MS })));
   };
@@ -86,7 +93,13 @@ export async function readRoleStatus(
       } catch {
         hb = undefined;
       }
-      const status: RoleState = !hb ? 'unknown' : hb.state === 'stopped' ? 'stopped' : now - hb.at <= 3 * opts.intervalMs ? 'up' : 'down';
+      const status: RoleState = !hb
+        ? 'unknown'
+        : hb.state === 'stopped'
+          ? 'stopped'
+          : now - hb.at <= 3 * opts.intervalMs
+            ? 'up'
+            : 'down';
       return {
         role,
         status,

@@ -128,8 +128,13 @@ export class MetricsStore {
        ON CONFLICT (step, series, t) DO UPDATE SET sum = sum + excluded.sum, min = min(min, excluded.min),
          max = max(max, excluded.max), n = n + 1`,
     );
-    this.#insertSeries = db.prepare('INSERT INTO series (name, kind) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
-    this.#seriesId = db.prepare('SELECT id, kind FROM series WHERE name = ?') as Statement<unknown[], { id: number; kind: SeriesKind }>;
+    this.#insertSeries = db.prepare(
+      'INSERT INTO series (name, kind) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+    );
+    this.#seriesId = db.prepare('SELECT id, kind FROM series WHERE name = ?') as Statement<
+      unknown[],
+      { id: number; kind: SeriesKind }
+    >;
     this.#prune = db.prepare('DELETE FROM points WHERE step = ? AND series = ? AND t < ?');
   }
 
@@ -198,12 +203,18 @@ export class MetricsStore {
   }
 
   listSeries(): Array<{ name: string; kind: SeriesKind }> {
-    return this.#db.prepare('SELECT name, kind FROM series ORDER BY name').all() as Array<{ name: string; kind: SeriesKind }>;
+    return this.#db.prepare('SELECT name, kind FROM series ORDER BY name').all() as Array<{
+      name: string;
+      kind: SeriesKind;
+    }>;
   }
 
   /** Rows stored per tier (tests, diagnostics). */
   countRows(): Record<number, number> {
-    const rows = this.#db.prepare('SELECT step, count(*) AS n FROM points GROUP BY step').all() as Array<{ step: number; n: number }>;
+    const rows = this.#db.prepare('SELECT step, count(*) AS n FROM points GROUP BY step').all() as Array<{
+      step: number;
+      n: number;
+    }>;
     return Object.fromEntries(rows.map((r) => [r.step, r.n]));
   }
 
@@ -222,7 +233,12 @@ export class MetricsStore {
       const rows = stmt.all(bucketMs, tier.stepMs, row.id, from, q.to);
       series[name] = {
         kind: row.kind,
-        points: rows.map((r) => ({ t: r.bt, v: row.kind === 'count' ? r.s : r.s / r.n, min: r.mn, max: r.mx })),
+        points: rows.map((r) => ({
+          t: r.bt,
+          v: row.kind === 'count' ? r.s : r.s / r.n,
+          min: r.mn,
+          max: r.mx,
+        })),
       };
     }
     return { from, to: q.to, stepMs: bucketMs, tierStepMs: tier.stepMs, series };
@@ -232,10 +248,9 @@ export class MetricsStore {
   latest(names?: readonly string[]): Record<string, { t: number; v: number; kind: SeriesKind }> {
     const step = this.#tiers[0]!.stepMs;
     const all = names ?? this.listSeries().map((s) => s.name);
-    const stmt = this.#db.prepare('SELECT t, sum, n FROM points WHERE step = ? AND series = ? ORDER BY t DESC LIMIT 1') as Statement<
-      unknown[],
-      { t: number; sum: number; n: number }
-    >;
+    const stmt = this.#db.prepare(
+      'SELECT t, sum, n FROM points WHERE step = ? AND series = ? ORDER BY t DESC LIMIT 1',
+    ) as Statement<unknown[], { t: number; sum: number; n: number }>;
     const out: Record<string, { t: number; v: number; kind: SeriesKind }> = {};
     for (const name of all) {
       const s = this.#seriesId.get(name);

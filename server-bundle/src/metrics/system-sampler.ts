@@ -46,7 +46,8 @@ async function cpuTimes(): Promise<CpuTimes> {
 async function memory(): Promise<{ used: number; total: number }> {
   try {
     const text = await readFile('/proc/meminfo', 'utf8');
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+    const kb = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
     const total = kb('MemTotal');
     const available = kb('MemAvailable');
     if (Number.isFinite(total) && Number.isFinite(available)) return { used: total - available, total };

@@ -19,9 +19,27 @@ export interface DnsSettings {
 
 /** Resolvers that refuse or mislead DNSBL queries (they answer for everyone, shared rate limits). */
 const PUBLIC_RESOLVERS = new Set([
-  '8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9', '149.112.112.112', '208.67.222.222', '208.67.220.220',
-  '64.6.64.6', '64.6.65.6', '94.140.14.14', '94.140.15.15', '76.76.2.0', '76.76.10.0', '185.228.168.9',
-  '2001:4860:4860::8888', '2001:4860:4860::8844', '2606:4700:4700::1111', '2606:4700:4700::1001', '2620:fe::fe', '2620:fe::9',
+  '8.8.8.8',
+  '8.8.4.4',
+  '1.1.1.1',
+  '1.0.0.1',
+  '9.9.9.9',
+  '149.112.112.112',
+  '208.67.222.222',
+  '208.67.220.220',
+  '64.6.64.6',
+  '64.6.65.6',
+  '94.140.14.14',
+  '94.140.15.15',
+  '76.76.2.0',
+  '76.76.10.0',
+  '185.228.168.9',
+  '2001:4860:4860::8888',
+  '2001:4860:4860::8844',
+  '2606:4700:4700::1111',
+  '2606:4700:4700::1001',
+  '2620:fe::fe',
+  '2620:fe::9',
 ]);
 
 const hostOf = (server: string): string => {
@@ -57,6 +75,8 @@ export class DnsResolver {
   }
 
   /** dns.promises.resolve(name, rrtype) with the cache; rejects with ENOTFOUND/ENODATA for no answer. */
+  // The record shape depends on rrtype, as with dns.promises.resolve itself.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly lookup = async (name: string, rrtype = 'A'): Promise<any> => {
     const key = `${rrtype} ${name.toLowerCase()}`;
     const now = Date.now();
@@ -75,7 +95,8 @@ export class DnsResolver {
       // asked again for every message). Timeouts are not: the next message tries again.
       const code = (err as { code?: string }).code;
       if (isNoData(err)) this.#remember(key, { until: now + this.#ttl / 5, error: err });
-      else if (code !== 'ETIMEOUT' && code !== 'ECANCELLED') this.#remember(key, { until: now + Math.min(this.#ttl / 5, 30_000), error: err });
+      else if (code !== 'ETIMEOUT' && code !== 'ECANCELLED')
+        this.#remember(key, { until: now + Math.min(this.#ttl / 5, 30_000), error: err });
       throw err;
     }
   };

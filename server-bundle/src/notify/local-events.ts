@@ -1,7 +1,12 @@
 // In-process mailbox events: every bus made from one hub sees the others' events. For running
 // several roles in one process (development, tests) and for a single-process deployment.
 import { EventEmitter } from 'node:events';
-import { newOrigin, type MailboxEvent, type MailboxEventBus, type MailboxEventHandler } from './mailbox-events.ts';
+import {
+  newOrigin,
+  type MailboxEvent,
+  type MailboxEventBus,
+  type MailboxEventHandler,
+} from './mailbox-events.ts';
 
 export class LocalEventHub {
   readonly #emitter = new EventEmitter().setMaxListeners(0);

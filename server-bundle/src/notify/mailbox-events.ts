@@ -43,7 +43,13 @@ export function decodeEvent(raw: string): MailboxEvent | undefined {
   if (raw.length > 512) return undefined;
   try {
     const v = JSON.parse(raw) as { k?: unknown; m?: unknown; o?: unknown };
-    if ((v.k !== 'n' && v.k !== 'c') || typeof v.m !== 'string' || !MAILBOX_ID.test(v.m) || typeof v.o !== 'string') return undefined;
+    if (
+      (v.k !== 'n' && v.k !== 'c') ||
+      typeof v.m !== 'string' ||
+      !MAILBOX_ID.test(v.m) ||
+      typeof v.o !== 'string'
+    )
+      return undefined;
     return { kind: v.k === 'n' ? 'new-mail' : 'changed', mailboxId: v.m, origin: v.o.slice(0, 64) };
   } catch {
     return undefined;

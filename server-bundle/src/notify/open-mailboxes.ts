@@ -88,7 +88,13 @@ export class OpenMailboxes {
   #entry(mailboxId: string): Entry {
     let e = this.#entries.get(mailboxId);
     if (!e) {
-      e = { sessions: new Set(), watchers: new Set(), wakeScheduled: false, draining: undefined, drainAgain: false };
+      e = {
+        sessions: new Set(),
+        watchers: new Set(),
+        wakeScheduled: false,
+        draining: undefined,
+        drainAgain: false,
+      };
       this.#entries.set(mailboxId, e);
     }
     return e;
@@ -180,7 +186,8 @@ export class OpenMailboxes {
         try {
           const r = await session.drainSpool();
           total += r.delivered;
-          if (r.failed.length) this.#log.warn('mailboxes.spool_unreadable', { mailboxId, files: r.failed.length });
+          if (r.failed.length)
+            this.#log.warn('mailboxes.spool_unreadable', { mailboxId, files: r.failed.length });
         } catch (err) {
           this.#log.error('mailboxes.drain_failed', { mailboxId, err });
           break;

@@ -3,7 +3,14 @@
 // Publishing never throws: a lost event costs latency only (IMAP also polls the spool).
 import type { Logger } from '../log/logger.ts';
 import type { RedisConnection } from '../storage/redis-adapter.ts';
-import { decodeEvent, encodeEvent, newOrigin, type MailboxEventBus, type MailboxEventHandler, type MailboxEventKind } from './mailbox-events.ts';
+import {
+  decodeEvent,
+  encodeEvent,
+  newOrigin,
+  type MailboxEventBus,
+  type MailboxEventHandler,
+  type MailboxEventKind,
+} from './mailbox-events.ts';
 
 export const DEFAULT_EVENTS_CHANNEL = 'mailbox-events';
 

@@ -38,7 +38,10 @@ export class DeliveryStates {
   static fromSecrets(queueDir: string, secrets: ServerSecrets): DeliveryStates {
     const k = configDbKeyOf(secrets);
     try {
-      return new DeliveryStates(queueDir, Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), 'facteur/outbound-state/v1', 32)));
+      return new DeliveryStates(
+        queueDir,
+        Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), 'facteur/outbound-state/v1', 32)),
+      );
     } finally {
       k.fill(0);
     }
@@ -58,14 +61,19 @@ export class DeliveryStates {
       throw err;
     }
     try {
-      return JSON.parse(aeadOpenRandomNonce(this.#key, sealed, Buffer.from(id)).toString('utf8')) as DeliveryState;
+      return JSON.parse(
+        aeadOpenRandomNonce(this.#key, sealed, Buffer.from(id)).toString('utf8'),
+      ) as DeliveryState;
     } catch {
       return undefined; // unreadable: start over (at-least-once)
     }
   }
 
   async put(id: string, state: DeliveryState): Promise<void> {
-    await writeFileDurable(this.#path(id), aeadSealRandomNonce(this.#key, Buffer.from(JSON.stringify(state)), Buffer.from(id)));
+    await writeFileDurable(
+      this.#path(id),
+      aeadSealRandomNonce(this.#key, Buffer.from(JSON.stringify(state)), Buffer.from(id)),
+    );
   }
 
   async remove(id: string): Promise<void> {

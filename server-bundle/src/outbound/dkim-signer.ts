@@ -51,7 +51,14 @@ function splitHeader(raw: Buffer): { fields: HeaderField[]; bodyStart: number } 
   const fields: HeaderField[] = [];
   for (const line of headText.split(/\r?\n/)) {
     if (/^[ \t]/.test(line) && fields.length) fields[fields.length - 1]!.raw += `\r\n${line}`;
-    else if (line) fields.push({ name: line.slice(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(), raw: line });
+    else if (line)
+      fields.push({
+        name: line
+          .slice(0, Math.max(0, line.indexOf(':')))
+          .trim()
+          .toLowerCase(),
+        raw: line,
+      });
   }
   return { fields, bodyStart: end < 0 ? raw.length : end + sepLen };
 }
@@ -80,14 +87,19 @@ export function relaxedBody(body: Buffer): Buffer {
 
 function fold(value: string): string {
   // b= and bh= are long base64 strings: break them so no line exceeds ~76 characters.
-  return value.replace(/(b|bh)=([A-Za-z0-9+/=]+)/g, (_m, tag: string, b64: string) => `${tag}=${b64.replace(/(.{72})(?=.)/g, '$1\r\n\t')}`);
+  return value.replace(
+    /(b|bh)=([A-Za-z0-9+/=]+)/g,
+    (_m, tag: string, b64: string) => `${tag}=${b64.replace(/(.{72})(?=.)/g, '$1\r\n\t')}`,
+  );
 }
 
 /** DKIM-Signature header fields (each ending in CRLF) to prepend to `raw`. */
 export function dkimSign(raw: Buffer, keys: readonly DkimKey[], now = new Date()): string {
   if (!keys.length) return '';
   const { fields, bodyStart } = splitHeader(raw);
-  const bh = createHash('sha256').update(relaxedBody(raw.subarray(bodyStart))).digest('base64');
+  const bh = createHash('sha256')
+    .update(relaxedBody(raw.subarray(bodyStart)))
+    .digest('base64');
   const signed: HeaderField[] = [];
   for (const name of SIGNED_HEADERS) {
     for (let i = fields.length - 1; i >= 0; i--) {
@@ -107,7 +119,9 @@ export function dkimSign(raw: Buffer, keys: readonly DkimKey[], now = new Date()
     const data = Buffer.from(headerData + relaxedHeader(`DKIM-Signature: ${unsigned}`), 'latin1');
     // RFC 8463: Ed25519 signs the SHA-256 hash of the data (PureEdDSA over the digest).
     const b =
-      k.algorithm === 'rsa' ? sign('sha256', data, k.privateKey) : sign(null, createHash('sha256').update(data).digest(), k.privateKey);
+      k.algorithm === 'rsa'
+        ? sign('sha256', data, k.privateKey)
+        : sign(null, createHash('sha256').update(data).digest(), k.privateKey);
     out += `DKIM-Signature: ${fold(unsigned + b.toString('base64'))}\r\n`;
   }
   return out;

@@ -51,8 +51,14 @@ export class DkimSigning {
   }
 
   /** DKIM-Signature fields to prepend ('' when neither candidate domain has keys). */
-  async sign(raw: Buffer, envelopeFrom: string, isLocal: (domain: string) => boolean): Promise<{ headers: string; domain?: string }> {
-    const candidates = [fromHeaderDomain(raw), envelopeFrom.split('@')[1]?.toLowerCase()].filter((d): d is string => !!d && isLocal(d));
+  async sign(
+    raw: Buffer,
+    envelopeFrom: string,
+    isLocal: (domain: string) => boolean,
+  ): Promise<{ headers: string; domain?: string }> {
+    const candidates = [fromHeaderDomain(raw), envelopeFrom.split('@')[1]?.toLowerCase()].filter(
+      (d): d is string => !!d && isLocal(d),
+    );
     for (const domain of new Set(candidates)) {
       const keys = await this.#keys(domain);
       if (!keys.length) continue;

@@ -53,7 +53,9 @@ export function buildDsn(input: DsnInput): Buffer {
   const delayed = input.recipients.every((r) => r.action === 'delayed');
   const headers = headerBlock(input.originalRaw);
   const subject = subjectOf(headers);
-  const list = input.recipients.map((r) => `  ${r.address}${r.diagnostic ? `\r\n    ${r.diagnostic.replace(/\r?\n/g, ' ')}` : ''}`).join('\r\n');
+  const list = input.recipients
+    .map((r) => `  ${r.address}${r.diagnostic ? `\r\n    ${r.diagnostic.replace(/\r?\n/g, ' ')}` : ''}`)
+    .join('\r\n');
   const human = delayed
     ? [
         `Your message has not been delivered yet to:`,
@@ -64,23 +66,39 @@ export function buildDsn(input: DsnInput): Buffer {
           (input.retryUntil ? ` until ${rfc5322Date(input.retryUntil)}` : '') +
           '; you do not need to send it again. You will be told if it finally fails.',
       ]
-    : [`Your message could not be delivered to:`, '', list, '', 'The server gave up. The reason given by the receiving side is shown above.'];
-  const perMessage = [`Reporting-MTA: dns; ${input.reportingMta}`, `Arrival-Date: ${rfc5322Date(input.queuedAt)}`];
+    : [
+        `Your message could not be delivered to:`,
+        '',
+        list,
+        '',
+        'The server gave up. The reason given by the receiving side is shown above.',
+      ];
+  const perMessage = [
+    `Reporting-MTA: dns; ${input.reportingMta}`,
+    `Arrival-Date: ${rfc5322Date(input.queuedAt)}`,
+  ];
   const perRecipient = input.recipients.map((r) =>
     [
       `Final-Recipient: rfc822; ${r.address}`,
       `Action: ${r.action}`,
       `Status: ${r.status}`,
       ...(r.remoteMta ? [`Remote-MTA: dns; ${r.remoteMta}`] : []),
-      ...(r.diagnostic ? [`Diagnostic-Code: smtp; ${r.diagnostic.replace(/\r?\n/g, ' ').slice(0, 900)}`] : []),
+      ...(r.diagnostic
+        ? [`Diagnostic-Code: smtp; ${r.diagnostic.replace(/\r?\n/g, ' ').slice(0, 900)}`]
+        : []),
       ...(r.lastAttemptAt ? [`Last-Attempt-Date: ${rfc5322Date(r.lastAttemptAt)}`] : []),
-      ...(r.action === 'delayed' && input.retryUntil ? [`Will-Retry-Until: ${rfc5322Date(input.retryUntil)}`] : []),
+      ...(r.action === 'delayed' && input.retryUntil
+        ? [`Will-Retry-Until: ${rfc5322Date(input.retryUntil)}`]
+        : []),
     ].join('\r\n'),
   );
   const lines = [
     `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
     `To: <${input.to}>`,
-    `Subject: ${delayed ? 'Delivery delayed' : 'Undelivered Mail Returned to Sender'}${subject ? `: ${subject}` : ''}`.slice(0, 900),
+    `Subject: ${delayed ? 'Delivery delayed' : 'Undelivered Mail Returned to Sender'}${subject ? `: ${subject}` : ''}`.slice(
+      0,
+      900,
+    ),
     `Date: ${rfc5322Date(now)}`,
     `Message-ID: <${randomBytes(12).toString('hex')}@${input.reportingMta}>`,
     'Auto-Submitted: auto-replied',

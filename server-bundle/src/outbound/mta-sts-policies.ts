@@ -5,7 +5,12 @@
 // (RFC 8461 §5.1); without one, delivery proceeds as if there were no policy.
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { mtaStsRecordId, parseMtaStsPolicy, mxMatchesPolicy, type StsPolicy } from '../mailauth/mailauth-adapter.ts';
+import {
+  mtaStsRecordId,
+  parseMtaStsPolicy,
+  mxMatchesPolicy,
+  type StsPolicy,
+} from '../mailauth/mailauth-adapter.ts';
 import type { DnsResolver } from '../net/dns-resolver.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -67,9 +72,11 @@ export class MtaStsPolicies {
     const lookup: LookupFunction = (hostname, options, cb) => {
       resolver.addresses(hostname).then(
         (addrs) => {
-          if (!addrs.length) return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
+          if (!addrs.length)
+            return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
           const list = addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-          if ((options as { all?: boolean }).all) return (cb as unknown as (e: null, a: typeof list) => void)(null, list);
+          if ((options as { all?: boolean }).all)
+            return (cb as unknown as (e: null, a: typeof list) => void)(null, list);
           cb(null, list[0]!.address, list[0]!.family);
         },
         (err: NodeJS.ErrnoException) => cb(err, '', 4),

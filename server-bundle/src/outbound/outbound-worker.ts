@@ -54,7 +54,8 @@ const ID_RE = /^[0-9a-z]{11}-[0-9a-f]{16}$/;
 const MIN_RESCAN_MS = 50;
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 /** "550 5.1.1 ..." whether or not the remote text already starts with its code. */
-const replyText = (o: RecipientOutcome): string => (o.text.startsWith(String(o.code)) ? o.text : `${o.code} ${o.text}`);
+const replyText = (o: RecipientOutcome): string =>
+  o.text.startsWith(String(o.code)) ? o.text : `${o.code} ${o.text}`;
 
 export class OutboundWorker {
   readonly #d: OutboundWorkerDeps;
@@ -132,7 +133,11 @@ export class OutboundWorker {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    return names.filter((n) => n.endsWith('.msg')).map((n) => n.slice(0, -4)).filter((id) => ID_RE.test(id)).sort();
+    return names
+      .filter((n) => n.endsWith('.msg'))
+      .map((n) => n.slice(0, -4))
+      .filter((id) => ID_RE.test(id))
+      .sort();
   }
 
   async #scan(): Promise<void> {
@@ -210,7 +215,11 @@ export class OutboundWorker {
     const byDomain = new Map<string, string[]>();
     for (const r of pending) byDomain.set(domainOf(r), [...(byDomain.get(domainOf(r)) ?? []), r]);
     const outcomes: RecipientOutcome[] = (
-      await Promise.all([...byDomain].map(([domain, to]) => this.#d.remote.deliver(domain, { from: outgoing.mailFrom, to }, outgoing.raw)))
+      await Promise.all(
+        [...byDomain].map(([domain, to]) =>
+          this.#d.remote.deliver(domain, { from: outgoing.mailFrom, to }, outgoing.raw),
+        ),
+      )
     ).flat();
 
     const sent = outcomes.filter((o) => o.status === 'sent');
@@ -265,7 +274,13 @@ export class OutboundWorker {
     await states.put(id, next);
     this.#notBefore.set(id, next.nextAttemptAt);
     this.stats.deferred++;
-    log.info('outbound.deferred', { id, recipients: deferred.length, attempts: next.attempts, retryInMs: next.nextAttemptAt - now, reason: next.lastError });
+    log.info('outbound.deferred', {
+      id,
+      recipients: deferred.length,
+      attempts: next.attempts,
+      retryInMs: next.nextAttemptAt - now,
+      reason: next.lastError,
+    });
   }
 
   /** DKIM for what local users submitted; SRS for forwarded mail from other domains. */
@@ -278,7 +293,12 @@ export class OutboundWorker {
       if (sig.headers) raw = Buffer.concat([Buffer.from(sig.headers), raw]);
     }
     let mailFrom = msg.envelope.mailFrom;
-    if (msg.envelope.origin === 'forward' && mailFrom && this.#d.srs && !isLocalDomain(core.config, mailFrom)) {
+    if (
+      msg.envelope.origin === 'forward' &&
+      mailFrom &&
+      this.#d.srs &&
+      !isLocalDomain(core.config, mailFrom)
+    ) {
       mailFrom = this.#d.srs.forward(mailFrom);
     }
     return { mailFrom, raw };

@@ -8,7 +8,13 @@ import { isIP } from 'node:net';
 import type { Logger } from '../log/logger.ts';
 import { isNoData, type DnsResolver } from '../net/dns-resolver.ts';
 import { MtaStsPolicies, type StsPolicy } from './mta-sts-policies.ts';
-import { openSmtp, SmtpReplyError, type SmtpClient, type SmtpClientOptions, type TlsPolicy } from './smtp-client.ts';
+import {
+  openSmtp,
+  SmtpReplyError,
+  type SmtpClient,
+  type SmtpClientOptions,
+  type TlsPolicy,
+} from './smtp-client.ts';
 
 export interface RecipientOutcome {
   address: string;
@@ -60,7 +66,7 @@ class RouteError extends Error {
 
 function shuffleTies<T extends { priority: number }>(list: T[]): T[] {
   const out = [...list].sort((a, b) => a.priority - b.priority);
-  for (let i = 0; i < out.length; ) {
+  for (let i = 0; i < out.length;) {
     let j = i;
     while (j < out.length && out[j]!.priority === out[i]!.priority) j++;
     for (let k = j - 1; k > i; k--) {
@@ -87,8 +93,10 @@ export class RemoteDelivery {
       mx = await this.#o.resolver.mx(domain);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'ENOTFOUND' || code === 'NXDOMAIN') throw new RouteError(550, `5.1.2 Domain ${domain} does not exist`);
-      if (code !== 'ENODATA') throw new RouteError(451, `4.4.3 DNS lookup of ${domain} failed (${code ?? 'error'})`);
+      if (code === 'ENOTFOUND' || code === 'NXDOMAIN')
+        throw new RouteError(550, `5.1.2 Domain ${domain} does not exist`);
+      if (code !== 'ENODATA')
+        throw new RouteError(451, `4.4.3 DNS lookup of ${domain} failed (${code ?? 'error'})`);
       return [domain]; // RFC 5321 §5.1: no MX, the domain's own address records
     }
     if (!mx.length) return [domain];
@@ -100,18 +108,48 @@ export class RemoteDelivery {
 
   async #targets(domain: string): Promise<{ targets: Target[]; policy?: StsPolicy }> {
     const sh = this.#o.smarthost;
-    if (sh) return { targets: [{ host: sh.host, port: sh.port, secure: sh.secure, tls: 'verified', ...(sh.auth ? { auth: sh.auth } : {}) }] };
+    if (sh)
+      return {
+        targets: [
+          {
+            host: sh.host,
+            port: sh.port,
+            secure: sh.secure,
+            tls: 'verified',
+            ...(sh.auth ? { auth: sh.auth } : {}),
+          },
+        ],
+      };
     const hosts = await this.mxHosts(domain);
     const policy = this.#o.mtaSts ? await this.#o.mtaSts.policyFor(domain) : undefined;
     if (policy?.mode === 'enforce') {
       const allowed = hosts.filter((h) => MtaStsPolicies.allows(policy, h));
-      if (!allowed.length) throw new RouteError(451, `4.7.5 No MX host of ${domain} matches its MTA-STS policy`);
-      return { targets: allowed.map((host) => ({ host, port: this.#o.deliveryPort, secure: false, tls: 'verified' as const })), policy };
+      if (!allowed.length)
+        throw new RouteError(451, `4.7.5 No MX host of ${domain} matches its MTA-STS policy`);
+      return {
+        targets: allowed.map((host) => ({
+          host,
+          port: this.#o.deliveryPort,
+          secure: false,
+          tls: 'verified' as const,
+        })),
+        policy,
+      };
     }
     if (policy?.mode === 'testing') {
-      for (const h of hosts) if (!MtaStsPolicies.allows(policy, h)) this.#o.log.warn('outbound.mta_sts_testing_mismatch', { domain, mx: h });
+      for (const h of hosts)
+        if (!MtaStsPolicies.allows(policy, h))
+          this.#o.log.warn('outbound.mta_sts_testing_mismatch', { domain, mx: h });
     }
-    return { targets: hosts.map((host) => ({ host, port: this.#o.deliveryPort, secure: false, tls: 'opportunistic' as const })), ...(policy ? { policy } : {}) };
+    return {
+      targets: hosts.map((host) => ({
+        host,
+        port: this.#o.deliveryPort,
+        secure: false,
+        tls: 'opportunistic' as const,
+      })),
+      ...(policy ? { policy } : {}),
+    };
   }
 
   async #addresses(host: string): Promise<string[]> {
@@ -177,14 +215,24 @@ export class RemoteDelivery {
   }
 
   /** Tries the domain's hosts until one gives an SMTP answer for the message. */
-  async deliver(domain: string, envelope: { from: string; to: readonly string[] }, raw: Buffer): Promise<RecipientOutcome[]> {
-    const all = (status: RecipientOutcome['status'], code: number, text: string, mx?: string): RecipientOutcome[] =>
+  async deliver(
+    domain: string,
+    envelope: { from: string; to: readonly string[] },
+    raw: Buffer,
+  ): Promise<RecipientOutcome[]> {
+    const all = (
+      status: RecipientOutcome['status'],
+      code: number,
+      text: string,
+      mx?: string,
+    ): RecipientOutcome[] =>
       envelope.to.map((address) => ({ address, status, code, text, ...(mx ? { mx } : {}) }));
     let targets: Target[];
     try {
       ({ targets } = await this.#targets(domain));
     } catch (err) {
-      if (err instanceof RouteError) return all(err.permanent ? 'permanent' : 'temporary', err.code, err.message);
+      if (err instanceof RouteError)
+        return all(err.permanent ? 'permanent' : 'temporary', err.code, err.message);
       return all('temporary', 451, `4.4.3 ${(err as Error).message}`);
     }
     let last = { code: 451, text: `4.4.1 No answer from any mail server of ${domain}` };
@@ -193,7 +241,10 @@ export class RemoteDelivery {
       try {
         ips = await this.#addresses(t.host);
       } catch (err) {
-        last = { code: 451, text: `4.4.3 DNS lookup of ${t.host} failed (${(err as { code?: string }).code ?? 'error'})` };
+        last = {
+          code: 451,
+          text: `4.4.3 DNS lookup of ${t.host} failed (${(err as { code?: string }).code ?? 'error'})`,
+        };
         continue;
       }
       if (!ips.length) last = { code: 451, text: `4.4.3 ${t.host} has no usable address` };
@@ -203,7 +254,10 @@ export class RemoteDelivery {
           conn = await this.#connect(ip, t);
         } catch (err) {
           const e = err as SmtpReplyError;
-          last = { code: e.code && e.code !== 421 ? e.code : 451, text: `4.4.1 ${t.host} [${ip}]: ${e.message}` };
+          last = {
+            code: e.code && e.code !== 421 ? e.code : 451,
+            text: `4.4.1 ${t.host} [${ip}]: ${e.message}`,
+          };
           // A refused login at the smarthost, or a verified TLS that fails, is not solved by another address.
           if (e.code >= 500) return all('permanent', e.code, `${t.host} [${ip}]: ${e.message}`, t.host);
           this.#o.log.info('outbound.connect_failed', { host: t.host, ip, err: e.message });
@@ -217,12 +271,19 @@ export class RemoteDelivery {
           return envelope.to.map((address) => {
             const rj = rejected.get(address.toLowerCase());
             if (!rj) return { address, status: 'sent' as const, code: 250, text: r.response, mx: t.host };
-            return { address, status: rj.code >= 500 ? ('permanent' as const) : ('temporary' as const), code: rj.code, text: rj.text, mx: t.host };
+            return {
+              address,
+              status: rj.code >= 500 ? ('permanent' as const) : ('temporary' as const),
+              code: rj.code,
+              text: rj.text,
+              mx: t.host,
+            };
           });
         } catch (err) {
           conn.pooled.client.close();
           const e = err as SmtpReplyError;
-          if (e.code && e.code !== 421) return all(e.permanent ? 'permanent' : 'temporary', e.code, e.message, t.host);
+          if (e.code && e.code !== 421)
+            return all(e.permanent ? 'permanent' : 'temporary', e.code, e.message, t.host);
           last = { code: 451, text: `4.4.2 ${t.host} [${ip}]: ${e.message}` };
         }
       }
@@ -231,10 +292,11 @@ export class RemoteDelivery {
   }
 
   close(): void {
-    for (const list of this.#idle.values()) for (const p of list) {
-      clearTimeout(p.timer);
-      p.client.close();
-    }
+    for (const list of this.#idle.values())
+      for (const p of list) {
+        clearTimeout(p.timer);
+        p.client.close();
+      }
     this.#idle.clear();
   }
 }

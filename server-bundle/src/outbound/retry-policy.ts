@@ -32,5 +32,9 @@ export function expired(queuedAt: number, now: number, s: RetrySettings): boolea
 }
 
 export function dueForDelayNotice(queuedAt: number, now: number, s: RetrySettings): boolean {
-  return s.delayNoticeAfterMs > 0 && now - queuedAt >= s.delayNoticeAfterMs && s.delayNoticeAfterMs < s.giveUpAfterMs;
+  return (
+    s.delayNoticeAfterMs > 0 &&
+    now - queuedAt >= s.delayNoticeAfterMs &&
+    s.delayNoticeAfterMs < s.giveUpAfterMs
+  );
 }

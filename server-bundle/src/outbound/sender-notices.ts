@@ -28,7 +28,12 @@ export class SenderNotices {
   /** Durable when it resolves (spooled or queued); returns where it went. */
   async send(
     sender: string,
-    input: { queuedAt: number; recipients: readonly DsnRecipient[]; originalRaw: Buffer; retryUntil?: number },
+    input: {
+      queuedAt: number;
+      recipients: readonly DsnRecipient[];
+      originalRaw: Buffer;
+      retryUntil?: number;
+    },
   ): Promise<'none' | 'local' | 'queued' | 'dropped'> {
     const { core, log } = this.#d;
     if (!sender || !input.recipients.length) return 'none';
@@ -44,11 +49,17 @@ export class SenderNotices {
       const r = await core.delivery.deliver([accepted], dsn, { mailFrom: '' });
       for (const s of r.spooled) this.#d.notifier?.newMail(s.mailboxId).catch(() => undefined);
       if (r.forwards.length) {
-        await this.#d.queue.enqueue({ mailFrom: '', rcptTo: r.forwards, receivedAt: Date.now(), origin: 'forward', notice: true }, dsn);
+        await this.#d.queue.enqueue(
+          { mailFrom: '', rcptTo: r.forwards, receivedAt: Date.now(), origin: 'forward', notice: true },
+          dsn,
+        );
       }
       return 'local';
     }
-    await this.#d.queue.enqueue({ mailFrom: '', rcptTo: [sender], receivedAt: Date.now(), origin: 'forward', notice: true }, dsn);
+    await this.#d.queue.enqueue(
+      { mailFrom: '', rcptTo: [sender], receivedAt: Date.now(), origin: 'forward', notice: true },
+      dsn,
+    );
     return 'queued';
   }
 }

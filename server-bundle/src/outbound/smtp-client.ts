@@ -61,7 +61,13 @@ export interface SmtpClient {
   readonly closed: boolean;
 }
 
-type NmError = Error & { code?: string; responseCode?: number; response?: string; rejectedErrors?: NmError[]; recipient?: string };
+type NmError = Error & {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  rejectedErrors?: NmError[];
+  recipient?: string;
+};
 
 function toReplyError(err: NmError): SmtpReplyError {
   const text = (err.response ?? err.message ?? 'error').replace(/\s+/g, ' ').trim();
@@ -71,7 +77,11 @@ function toReplyError(err: NmError): SmtpReplyError {
 function rejectedOf(list: NmError[] | undefined, addresses: string[] | undefined): RecipientReply[] {
   return (addresses ?? []).map((address, i) => {
     const e = list?.find((x) => x.recipient === address) ?? list?.[i];
-    return { address, code: e?.responseCode ?? 550, text: (e?.response ?? e?.message ?? 'rejected').replace(/\s+/g, ' ').trim() };
+    return {
+      address,
+      code: e?.responseCode ?? 550,
+      text: (e?.response ?? e?.message ?? 'rejected').replace(/\s+/g, ' ').trim(),
+    };
   });
 }
 
@@ -154,24 +164,45 @@ export function openSmtp(o: SmtpClientOptions): Promise<SmtpClient> {
                 rejectSend(e);
               };
               failPending = rej;
-              conn.send({ from: envelope.from || false, to: [...envelope.to], ...(envelope.size ? { size: envelope.size } : {}) }, raw, (e, info) => {
-                if (e) {
-                  const ne = e as NmError;
-                  // Every recipient refused: EENVELOPE with the per-recipient errors.
-                  if (ne.code === 'EENVELOPE' && ne.rejectedErrors?.length) {
-                    const rejected = rejectedOf(ne.rejectedErrors, ne.rejectedErrors.map((x) => x.recipient ?? ''));
-                    conn.reset(() => undefined);
-                    return res({ accepted: [], rejected: rejected.length ? rejected : envelope.to.map((a) => ({ address: a, code: ne.responseCode ?? 550, text: ne.response ?? ne.message })), response: '' });
+              conn.send(
+                {
+                  from: envelope.from || false,
+                  to: [...envelope.to],
+                  ...(envelope.size ? { size: envelope.size } : {}),
+                },
+                raw,
+                (e, info) => {
+                  if (e) {
+                    const ne = e as NmError;
+                    // Every recipient refused: EENVELOPE with the per-recipient errors.
+                    if (ne.code === 'EENVELOPE' && ne.rejectedErrors?.length) {
+                      const rejected = rejectedOf(
+                        ne.rejectedErrors,
+                        ne.rejectedErrors.map((x) => x.recipient ?? ''),
+                      );
+                      conn.reset(() => undefined);
+                      return res({
+                        accepted: [],
+                        rejected: rejected.length
+                          ? rejected
+                          : envelope.to.map((a) => ({
+                              address: a,
+                              code: ne.responseCode ?? 550,
+                              text: ne.response ?? ne.message,
+                            })),
+                        response: '',
+                      });
+                    }
+                    if (ne.responseCode && !closed) conn.reset(() => undefined);
+                    return rej(toReplyError(ne));
                   }
-                  if (ne.responseCode && !closed) conn.reset(() => undefined);
-                  return rej(toReplyError(ne));
-                }
-                res({
-                  accepted: info!.accepted,
-                  rejected: rejectedOf(info!.rejectedErrors as NmError[] | undefined, info!.rejected),
-                  response: info!.response,
-                });
-              });
+                  res({
+                    accepted: info!.accepted,
+                    rejected: rejectedOf(info!.rejectedErrors as NmError[] | undefined, info!.rejected),
+                    response: info!.response,
+                  });
+                },
+              );
             });
           },
           close() {

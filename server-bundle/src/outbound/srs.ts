@@ -56,7 +56,10 @@ export class Srs {
   }
 
   #hash(ts: string, domain: string, local: string): string {
-    return base32(createHmac('sha256', this.#key).update(`${ts}\0${domain}\0${local}`.toLowerCase()).digest(), 4);
+    return base32(
+      createHmac('sha256', this.#key).update(`${ts}\0${domain}\0${local}`.toLowerCase()).digest(),
+      4,
+    );
   }
 
   #stamp(): string {
@@ -83,13 +86,15 @@ export class Srs {
   /** The original sender of an SRS0 address of ours; throws SrsError when forged or too old. */
   reverse(address: string): string {
     const at = address.lastIndexOf('@');
-    if (at <= 0 || address.slice(at + 1).toLowerCase() !== this.domain) throw new SrsError('not an SRS address of this server');
+    if (at <= 0 || address.slice(at + 1).toLowerCase() !== this.domain)
+      throw new SrsError('not an SRS address of this server');
     const m = /^srs0=([^=]{4})=([^=]{2})=([^=]+)=(.+)$/i.exec(address.slice(0, at));
     if (!m) throw new SrsError('malformed SRS address');
     const [, hash, ts, domain, local] = m as unknown as [string, string, string, string, string];
     const expect = Buffer.from(this.#hash(ts, domain, local));
     const got = Buffer.from(hash.toLowerCase());
-    if (got.length !== expect.length || !timingSafeEqual(got, expect)) throw new SrsError('SRS hash mismatch');
+    if (got.length !== expect.length || !timingSafeEqual(got, expect))
+      throw new SrsError('SRS hash mismatch');
     const stampDay = B32.indexOf(ts[0]!.toLowerCase()) * 32 + B32.indexOf(ts[1]!.toLowerCase());
     const today = Math.floor(this.#now() / DAY) % 1024;
     const age = (today - stampDay + 1024) % 1024;

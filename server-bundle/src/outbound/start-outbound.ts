@@ -30,7 +30,15 @@ export async function startOutboundRole(ctx: RoleContext): Promise<RunningOutbou
   const remote = new RemoteDelivery({
     resolver,
     ...(o.mtaSts.enabled && !o.smarthost.host
-      ? { mtaSts: new MtaStsPolicies({ resolver, httpsPort: o.mtaSts.httpsPort, fetchTimeoutMs: o.mtaSts.fetchTimeoutMs, log, ...(ca ? { ca } : {}) }) }
+      ? {
+          mtaSts: new MtaStsPolicies({
+            resolver,
+            httpsPort: o.mtaSts.httpsPort,
+            fetchTimeoutMs: o.mtaSts.fetchTimeoutMs,
+            log,
+            ...(ca ? { ca } : {}),
+          }),
+        }
       : {}),
     deliveryPort: o.deliveryPort,
     localAddress: o.localAddress,
@@ -46,7 +54,9 @@ export async function startOutboundRole(ctx: RoleContext): Promise<RunningOutbou
             host: o.smarthost.host,
             port: o.smarthost.port,
             secure: o.smarthost.secure,
-            ...(o.smarthost.username ? { auth: { user: o.smarthost.username, pass: smarthostPassword } } : {}),
+            ...(o.smarthost.username
+              ? { auth: { user: o.smarthost.username, pass: smarthostPassword } }
+              : {}),
           },
         }
       : {}),
@@ -60,15 +70,29 @@ export async function startOutboundRole(ctx: RoleContext): Promise<RunningOutbou
       states: DeliveryStates.fromSecrets(queue.dir, secrets),
       remote,
       dkim: new DkimSigning(new DkimKeyStore(join(config.dataDir, 'dkim')), log),
-      srs: new Srs({ key: Srs.keyFromSecrets(secrets), domain: o.srs.domain || config.hostname, maxAgeDays: o.srs.maxAgeDays }),
-      notices: new SenderNotices({ core: ctx.core, queue, notifier: ctx.events, reportingMta: config.hostname, log }),
+      srs: new Srs({
+        key: Srs.keyFromSecrets(secrets),
+        domain: o.srs.domain || config.hostname,
+        maxAgeDays: o.srs.maxAgeDays,
+      }),
+      notices: new SenderNotices({
+        core: ctx.core,
+        queue,
+        notifier: ctx.events,
+        reportingMta: config.hostname,
+        log,
+      }),
       log,
     },
     { concurrency: o.concurrency, scanIntervalMs: o.scanIntervalMs, retry: o.retry },
   );
   await queue.sweepTemp().catch(() => 0);
   worker.start();
-  log.info('outbound.started', { concurrency: o.concurrency, smarthost: o.smarthost.host || null, dns: resolver.servers });
+  log.info('outbound.started', {
+    concurrency: o.concurrency,
+    smarthost: o.smarthost.host || null,
+    dns: resolver.servers,
+  });
   return {
     addresses: [],
     worker,

@@ -40,13 +40,23 @@ function retryText(ms: number): string {
 
 export function toImapFailure(err: unknown): ImapFailure {
   if (err instanceof LoginThrottledError) {
-    return { response: 'NO', code: 'UNAVAILABLE', message: `Too many failed logins, ${retryText(err.retryAfterMs)}`, unexpected: false };
+    return {
+      response: 'NO',
+      code: 'UNAVAILABLE',
+      message: `Too many failed logins, ${retryText(err.retryAfterMs)}`,
+      unexpected: false,
+    };
   }
   if (err instanceof DomainError) {
     return { response: 'NO', ...DOMAIN_TO_IMAP[err.code], unexpected: err.code === 'TEMPORARY' };
   }
   if (err instanceof FolderError) {
-    const message = err.code === 'NONEXISTENT' ? 'No such folder' : err.code === 'ALREADYEXISTS' ? 'Folder already exists' : err.message;
+    const message =
+      err.code === 'NONEXISTENT'
+        ? 'No such folder'
+        : err.code === 'ALREADYEXISTS'
+          ? 'Folder already exists'
+          : err.message;
     return { response: 'NO', code: err.code, message, unexpected: false };
   }
   if (err instanceof ProtocolRefusal) {
@@ -66,7 +76,11 @@ export interface Pop3Failure {
 
 export function toPop3Failure(err: unknown): Pop3Failure {
   if (err instanceof LoginThrottledError) {
-    return { text: `[LOGIN-DELAY] Too many failed logins, ${retryText(err.retryAfterMs)}`, close: true, unexpected: false };
+    return {
+      text: `[LOGIN-DELAY] Too many failed logins, ${retryText(err.retryAfterMs)}`,
+      close: true,
+      unexpected: false,
+    };
   }
   if (err instanceof DomainError) {
     switch (err.code) {
@@ -81,7 +95,11 @@ export function toPop3Failure(err: unknown): Pop3Failure {
     }
   }
   if (err instanceof ProtocolRefusal) {
-    return { text: err.reason === 'IN_USE' ? `[IN-USE] ${err.message}` : err.message, close: true, unexpected: false };
+    return {
+      text: err.reason === 'IN_USE' ? `[IN-USE] ${err.message}` : err.message,
+      close: true,
+      unexpected: false,
+    };
   }
   return { text: '[SYS/TEMP] Internal server error', close: true, unexpected: true };
 }

@@ -30,7 +30,10 @@ export interface Bindable {
   close(): Promise<void>;
 }
 
-export async function listenDualStack(spec: ListenerSpec, make: (host: string) => Bindable): Promise<ListenerAddress[]> {
+export async function listenDualStack(
+  spec: ListenerSpec,
+  make: (host: string) => Bindable,
+): Promise<ListenerAddress[]> {
   const wildcard = spec.host === '::' || spec.host === '';
   const host = wildcard ? '::' : spec.host;
   const server = make(host);

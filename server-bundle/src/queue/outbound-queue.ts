@@ -217,7 +217,11 @@ export class OutboundQueue {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const ids = names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length)).filter((id) => ID_RE.test(id)).sort();
+    const ids = names
+      .filter((n) => n.endsWith(SUFFIX))
+      .map((n) => n.slice(0, -SUFFIX.length))
+      .filter((id) => ID_RE.test(id))
+      .sort();
     const out: QueueEntry[] = [];
     for (const id of ids) {
       const s = await stat(join(this.dir, `${id}${SUFFIX}`)).catch(() => undefined);
@@ -235,7 +239,9 @@ export class OutboundQueue {
     // open/fstat/read/close (the outbound role reads every entry at least once).
     const { size } = await stat(path);
     if (size <= SMALL_ENTRY_BYTES) parts.push(...opener.update(await readFile(path)));
-    else for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) parts.push(...opener.update(chunk as Buffer));
+    else
+      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+        parts.push(...opener.update(chunk as Buffer));
     parts.push(opener.final());
     const plain = Buffer.concat(parts);
     const metaLen = plain.readUInt32BE(0);

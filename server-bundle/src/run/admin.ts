@@ -26,7 +26,12 @@ export async function runAdmin(config: ServerConfig, args: string[], input: Admi
       case 'add-mailbox': {
         if (!rest[0] || !input.password) throw new ConfigError('admin add-mailbox ADDRESS --password-stdin');
         const recoveryPublicKey = input.recoveryPublicKey ?? (await devRecoveryKey(config));
-        const mb = await core.accounts.createMailbox({ address: rest[0], password: input.password, recoveryPublicKey, quotaBytes: input.quotaBytes ?? null });
+        const mb = await core.accounts.createMailbox({
+          address: rest[0],
+          password: input.password,
+          recoveryPublicKey,
+          quotaBytes: input.quotaBytes ?? null,
+        });
         process.stdout.write(`${JSON.stringify({ id: mb.id, address: mb.address })}\n`);
         break;
       }
@@ -38,7 +43,9 @@ export async function runAdmin(config: ServerConfig, args: string[], input: Admi
       case 'list': {
         const out = {
           domains: core.config.listDomains().map((d) => d.name),
-          mailboxes: core.config.listMailboxes().map((m) => ({ id: m.id, address: m.address, quotaBytes: m.quotaBytes })),
+          mailboxes: core.config
+            .listMailboxes()
+            .map((m) => ({ id: m.id, address: m.address, quotaBytes: m.quotaBytes })),
           aliases: core.config.listAliases(),
         };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -56,6 +63,8 @@ async function devRecoveryKey(config: ServerConfig): Promise<Uint8Array> {
   const pair = generateKeyPair();
   const path = join(config.dataDir, '..', `${config.hostname}.owner-recovery.key`);
   await writeFile(path, Buffer.from(pair.bytes), { mode: 0o600 });
-  process.stderr.write(`warning: no --recovery-public-key given; a development recovery key was written to ${path}. Keep it away from the server in production.\n`);
+  process.stderr.write(
+    `warning: no --recovery-public-key given; a development recovery key was written to ${path}. Keep it away from the server in production.\n`,
+  );
   return pair.publicKey.bytes;
 }

@@ -58,13 +58,16 @@ function greeting(pattern: RegExp, goodbye: string): Pick<Probe, 'judge' | 'good
     judge: (received) => {
       const line = firstLine(received);
       if (line === undefined) return undefined;
-      return pattern.test(line) ? { ok: line } : { fail: `unexpected greeting ${JSON.stringify(line.slice(0, 80))}` };
+      return pattern.test(line)
+        ? { ok: line }
+        : { fail: `unexpected greeting ${JSON.stringify(line.slice(0, 80))}` };
     },
     goodbye,
   };
 }
 
-const resp = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+const resp = (...args: string[]): string =>
+  `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 
 /** Splits RESP replies (simple, error, integer, bulk) once all `count` have arrived. */
 function respReplies(received: string, count: number): Array<string | null | Error> | undefined {
@@ -105,7 +108,9 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
     judge: (received) => {
       const line = received.split('\r\n', 1)[0]!;
       if (!received.includes('\r\n')) return undefined;
-      return /^HTTP\/1\.[01] [1-5]\d\d /.test(line) ? { ok: line } : { fail: `not HTTP: ${JSON.stringify(line.slice(0, 80))}` };
+      return /^HTTP\/1\.[01] [1-5]\d\d /.test(line)
+        ? { ok: line }
+        : { fail: `not HTTP: ${JSON.stringify(line.slice(0, 80))}` };
     },
   });
   switch (role) {
@@ -171,7 +176,9 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
             const beat = JSON.parse(r[1]) as { at?: number; state?: string };
             const age = Date.now() - (beat.at ?? 0);
             if (beat.state !== 'running') return { fail: `${role} said it stopped` };
-            return age <= maxAgeMs ? { ok: `heartbeat ${age} ms ago` } : { fail: `last heartbeat ${age} ms ago` };
+            return age <= maxAgeMs
+              ? { ok: `heartbeat ${age} ms ago` }
+              : { fail: `last heartbeat ${age} ms ago` };
           },
         },
       ];
@@ -222,11 +229,17 @@ export function runProbe(p: Probe, timeoutMs: number): Promise<string> {
   });
 }
 
-export async function checkHealth(config: ServerConfig, roles: readonly string[], timeoutMs = 5000): Promise<string[]> {
+export async function checkHealth(
+  config: ServerConfig,
+  roles: readonly string[],
+  timeoutMs = 5000,
+): Promise<string[]> {
   const lines: string[] = [];
   for (const role of roles) {
     for (const probe of await probesOf(config, role)) {
-      lines.push(`${role} ${probe.host}:${probe.port}${probe.tls ? ' tls' : ''}: ${await runProbe(probe, timeoutMs)}`);
+      lines.push(
+        `${role} ${probe.host}:${probe.port}${probe.tls ? ' tls' : ''}: ${await runProbe(probe, timeoutMs)}`,
+      );
     }
   }
   return lines;

@@ -33,7 +33,13 @@ export interface MailSettings {
      * maxDelayMs. A message still undelivered giveUpAfterMs after it was queued bounces; its
      * sender gets one delay notice once it has waited delayNoticeAfterMs.
      */
-    retry: { firstDelayMs: number; factor: number; maxDelayMs: number; giveUpAfterMs: number; delayNoticeAfterMs: number };
+    retry: {
+      firstDelayMs: number;
+      factor: number;
+      maxDelayMs: number;
+      giveUpAfterMs: number;
+      delayNoticeAfterMs: number;
+    };
     /** Extra CA (PEM file) trusted when verifying remote certificates (MTA-STS, smarthost); '' = system roots only. */
     tlsCaFile: string;
     /** MTA-STS (RFC 8461): policies are fetched from https://mta-sts.<domain>:<httpsPort>/ and cached. */
@@ -99,7 +105,12 @@ export const MAIL_DEFAULTS: MailSettings = {
     dmarcReject: true,
     dnsbl: { zones: ['zen.spamhaus.org'], reject: true },
     rejectForgedHelo: true,
-    greylisting: { enabled: false, delayMs: 5 * 60_000, retryWindowMs: 24 * 3_600_000, passTtlMs: 36 * 86_400_000 },
+    greylisting: {
+      enabled: false,
+      delayMs: 5 * 60_000,
+      retryWindowMs: 24 * 3_600_000,
+      passTtlMs: 36 * 86_400_000,
+    },
     limits: { connectionsPerIp: 20, messagesPerIp: 300, windowMs: 60_000 },
     spam: { threshold: 5, rejectAbove: 15 },
   },

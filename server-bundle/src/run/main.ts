@@ -11,7 +11,14 @@ import { SERVER_VERSION } from '../version.ts';
 import { configPathOf, probeMain } from './probe-main.ts';
 import { openRoleContext } from './role-context.ts';
 import { roleStarters, type RunningRole } from './roles.ts';
-import { ConfigError, loadConfigFile, resolveConfig, ROLES, type RoleName, type ServerConfig } from './server-config.ts';
+import {
+  ConfigError,
+  loadConfigFile,
+  resolveConfig,
+  ROLES,
+  type RoleName,
+  type ServerConfig,
+} from './server-config.ts';
 import type { RoleHandle } from '../protocols/listeners.ts';
 
 const usage = `facteur-server <command> [options]
@@ -80,17 +87,25 @@ async function main(argv: string[]): Promise<void> {
     case 'role':
       return runRoles(config, rest);
     case 'stack':
-      return (await import('./stack.ts')).runStack(config, { startRedis: !values['redis-url'] && !(fromFile as { redis?: unknown } | undefined)?.redis });
+      return (await import('./stack.ts')).runStack(config, {
+        startRedis: !values['redis-url'] && !(fromFile as { redis?: unknown } | undefined)?.redis,
+      });
     case 'control-token':
-      process.stdout.write((await (await import('../control/issue-token.ts')).issueControlToken(config.dataDir)) + '\n');
+      process.stdout.write(
+        (await (await import('../control/issue-token.ts')).issueControlToken(config.dataDir)) + '\n',
+      );
       return;
     case 'certificate':
-      return (await import('../acme/certificate-cli.ts')).runCertificateCommand(config, rest, { force: values.force });
+      return (await import('../acme/certificate-cli.ts')).runCertificateCommand(config, rest, {
+        force: values.force,
+      });
     case 'admin':
       return (await import('./admin.ts')).runAdmin(config, rest, {
         password: values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined,
         quotaBytes: values.quota ? Number(values.quota) : undefined,
-        recoveryPublicKey: values['recovery-public-key'] ? await readFile(values['recovery-public-key']) : undefined,
+        recoveryPublicKey: values['recovery-public-key']
+          ? await readFile(values['recovery-public-key'])
+          : undefined,
       });
     default:
       throw new ConfigError(`unknown command "${command}"`);
@@ -106,7 +121,11 @@ async function runRoles(config: ServerConfig, names: string[]): Promise<void> {
   for (const name of names) running.push(await roleStarters[name](ctx));
   const addresses = running.flatMap((r) => r.addresses.map((a) => ({ address: a.address, port: a.port })));
   // Liveness and restart counts for the health endpoint and the metrics (metrics/heartbeat.ts).
-  const heartbeats = await startRoleHeartbeats(ctx.redis, names, { intervalMs: config.heartbeatMs, version: SERVER_VERSION, log: ctx.log });
+  const heartbeats = await startRoleHeartbeats(ctx.redis, names, {
+    intervalMs: config.heartbeatMs,
+    version: SERVER_VERSION,
+    log: ctx.log,
+  });
   ctx.log.info('role.ready', { roles: names, addresses });
   process.send?.({ ready: true, roles: names, addresses });
   let stopping = false;

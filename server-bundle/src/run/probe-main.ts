@@ -39,4 +39,3 @@ export async function probeMain(argv: string[]): Promise<void> {
   }
   throw new ConfigError(`unknown command "${command ?? ''}" (health ROLE | redis-config)`);
 }
-

@@ -32,10 +32,19 @@ export interface RoleContext {
 export async function openRoleContext(config: ServerConfig, role: string): Promise<RoleContext> {
   // Lines go to stderr (container logs) and to <dataDir>/logs/<role>.log, which the control API tails.
   const file = config.logs.toFile
-    ? new RotatingLogFile({ dir: logDirOf(config.dataDir), name: role, maxBytes: config.logs.maxBytes, keep: config.logs.keep })
+    ? new RotatingLogFile({
+        dir: logDirOf(config.dataDir),
+        name: role,
+        maxBytes: config.logs.maxBytes,
+        keep: config.logs.keep,
+      })
     : undefined;
   const stderr = (line: string) => process.stderr.write(line + '\n');
-  const log = createLogger({ level: config.logLevel, fields: { role }, sink: file ? teeSink(stderr, (l) => file.write(l)) : stderr });
+  const log = createLogger({
+    level: config.logLevel,
+    fields: { role },
+    sink: file ? teeSink(stderr, (l) => file.write(l)) : stderr,
+  });
   const core = await MailCore.open({
     dataDir: config.dataDir,
     loginCacheTtlMs: config.loginCacheTtlMs,
@@ -45,11 +54,19 @@ export async function openRoleContext(config: ServerConfig, role: string): Promi
   });
   const secrets = await loadOrCreateServerSecrets(join(config.dataDir, 'secrets.json'));
   const outbound = OutboundQueue.fromSecrets(join(config.dataDir, 'outbound'), secrets);
-  const tls = await TlsProvider.loadOrCreate({ dir: join(config.dataDir, 'tls'), hostNames: [config.hostname], log });
+  const tls = await TlsProvider.loadOrCreate({
+    dir: join(config.dataDir, 'tls'),
+    hostNames: [config.hostname],
+    log,
+  });
   tls.watch(config.tls.watchIntervalMs); // a certificate renewed by another role (ACME in jobs) applies here without a restart
   // The server image's Redis requires a password, kept in the secrets file (never in the config).
   const redisPassword = typeof secrets.redisPassword === 'string' ? secrets.redisPassword : undefined;
-  const redis = connectRedis({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, password: redisPassword });
+  const redis = connectRedis({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    password: redisPassword,
+  });
   const counters = new RedisCounters(redis, log);
   // Every protocol reports failed logins to the throttle: counting there covers them all.
   const throttle = countingFailedLogins(new RedisLoginThrottle(redis, config.throttle, log), counters);

@@ -19,8 +19,22 @@ type Starter = (ctx: RoleContext) => Promise<RunningRole | RoleHandle>;
 export const roleStarters: Record<RoleName, Starter> = {
   mx: async (ctx) =>
     (await smtp()).startMx(
-      { core: ctx.core, throttle: ctx.throttle, tls: ctx.tls, outbound: ctx.outbound, notifier: ctx.events, log: ctx.log, counters: ctx.counters, ...(await (await wiring()).mxExtras(ctx)) },
-      { hostname: ctx.config.hostname, hosts: ctx.config.listen, port: portOf(ctx.config, 'mx'), maxMessageBytes: ctx.config.maxMessageBytes },
+      {
+        core: ctx.core,
+        throttle: ctx.throttle,
+        tls: ctx.tls,
+        outbound: ctx.outbound,
+        notifier: ctx.events,
+        log: ctx.log,
+        counters: ctx.counters,
+        ...(await (await wiring()).mxExtras(ctx)),
+      },
+      {
+        hostname: ctx.config.hostname,
+        hosts: ctx.config.listen,
+        port: portOf(ctx.config, 'mx'),
+        maxMessageBytes: ctx.config.maxMessageBytes,
+      },
     ),
   submission: async (ctx) =>
     (await smtp()).startSubmission(

@@ -83,7 +83,18 @@ export const DEFAULT_CONFIG: ServerConfig = {
   dataDir: '/var/lib/facteur',
   listen: ['::'],
   portOffset: 0,
-  ports: { mx: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, control: 8025, http: 80, https: 443 },
+  ports: {
+    mx: 25,
+    submission: 587,
+    submissions: 465,
+    imap: 143,
+    imaps: 993,
+    pop3: 110,
+    pop3s: 995,
+    control: 8025,
+    http: 80,
+    https: 443,
+  },
   redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'facteur:' },
   maxMessageBytes: 50 * 1024 * 1024,
   loginCacheTtlMs: 5 * 60_000,
@@ -95,7 +106,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   heartbeatMs: 5_000,
   control: { maxBodyBytes: 64 * 1024 },
   tls: { watchIntervalMs: 60_000 },
-  web: { maxBodyBytes: 16 * 1024, davUpstream: '', davMaxBodyBytes: 25 * 1024 * 1024, requestTimeoutMs: 30_000 },
+  web: {
+    maxBodyBytes: 16 * 1024,
+    davUpstream: '',
+    davMaxBodyBytes: 25 * 1024 * 1024,
+    requestTimeoutMs: 30_000,
+  },
   mtaSts: { mode: 'testing', mx: [], maxAgeSeconds: 7 * 86_400 },
   acme: {
     directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory',
@@ -139,11 +155,13 @@ function merge<T>(base: T, patch: unknown, path: string): T {
     return out as T;
   }
   if (Array.isArray(base)) {
-    if (!Array.isArray(patch) || !patch.every((x) => typeof x === 'string')) throw new ConfigError(`${path} must be a list of strings`);
+    if (!Array.isArray(patch) || !patch.every((x) => typeof x === 'string'))
+      throw new ConfigError(`${path} must be a list of strings`);
     return patch as T;
   }
   if (typeof patch !== typeof base) throw new ConfigError(`${path} must be a ${typeof base}`);
-  if (typeof patch === 'number' && (!Number.isFinite(patch) || patch < 0)) throw new ConfigError(`${path} must be a non-negative number`);
+  if (typeof patch === 'number' && (!Number.isFinite(patch) || patch < 0))
+    throw new ConfigError(`${path} must be a non-negative number`);
   return patch as T;
 }
 

@@ -36,13 +36,19 @@ async function startRedis(dataDir: string): Promise<{ url: string; child: ChildP
   const dir = join(dataDir, 'redis');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const port = await freePort();
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '60 1', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '60 1', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('redis-server did not become ready in 10 s')), 10_000);
-    child.once('error', (err) => reject(new Error(`redis-server did not start (is it installed?): ${err.message}`)));
+    child.once('error', (err) =>
+      reject(new Error(`redis-server did not start (is it installed?): ${err.message}`)),
+    );
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('Ready to accept connections')) {
@@ -68,7 +74,9 @@ export async function runStack(config: ServerConfig, opts: { startRedis: boolean
   const ready = new Set<RoleName>();
 
   const launch = (role: RoleName): void => {
-    const child = spawn(process.execPath, [MAIN, 'role', role, '--config', configPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [MAIN, 'role', role, '--config', configPath], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     children.set(role, child);
     child.on('message', (msg: { ready?: boolean }) => {
       if (!msg.ready) return;
@@ -113,8 +121,17 @@ export async function runStack(config: ServerConfig, opts: { startRedis: boolean
 }
 
 function announce(config: ServerConfig, controlTokenFile: string): void {
-  const ports = Object.fromEntries(Object.keys(config.ports).map((k) => [k, portOf(config, k as keyof ServerConfig['ports'])]));
+  const ports = Object.fromEntries(
+    Object.keys(config.ports).map((k) => [k, portOf(config, k as keyof ServerConfig['ports'])]),
+  );
   process.stdout.write(
-    JSON.stringify({ event: 'stack.ready', listen: config.listen, ports, dataDir: config.dataDir, redis: config.redis.url, controlTokenFile }) + '\n',
+    JSON.stringify({
+      event: 'stack.ready',
+      listen: config.listen,
+      ports,
+      dataDir: config.dataDir,
+      redis: config.redis.url,
+      controlTokenFile,
+    }) + '\n',
   );
 }

@@ -55,7 +55,12 @@ export class LoginThrottledError extends Error {
   }
 }
 
-export const DEFAULT_THROTTLE = { maxFailures: 10, windowMs: 15 * 60_000, blockMs: 15 * 60_000, ipv6PrefixLength: 64 } as const;
+export const DEFAULT_THROTTLE = {
+  maxFailures: 10,
+  windowMs: 15 * 60_000,
+  blockMs: 15 * 60_000,
+  ipv6PrefixLength: 64,
+} as const;
 
 function expandIPv6(ip: string): number[] | undefined {
   let s = ip.split('%')[0]!; // zone id
@@ -157,7 +162,11 @@ export class RedisLoginThrottle implements LoginThrottle {
     const k = this.#keys(ip);
     if (!k) return { blocked: false, retryAfterMs: 0, failures: 0 };
     try {
-      const r = (await this.#redis.runScript(RECORD_FAILURE, [k.fail, k.block], [this.#max, this.#window, this.#block])) as [number, number];
+      const r = (await this.#redis.runScript(
+        RECORD_FAILURE,
+        [k.fail, k.block],
+        [this.#max, this.#window, this.#block],
+      )) as [number, number];
       const failures = Number(r[0]);
       const ttl = Number(r[1]);
       if (ttl > 0 && failures === 0) this.#log?.warn('throttle.blocked', { client: k.id, retryAfterMs: ttl });

@@ -92,7 +92,13 @@ export class ConfigError extends Error {
 export function splitAddress(address: string): { local: string; domain: string } {
   const at = address.lastIndexOf('@');
   if (at <= 0 || at === address.length - 1) throw new ConfigError('INVALID', `not an address: ${address}`);
-  return { local: address.slice(0, at), domain: address.slice(at + 1).toLowerCase().replace(/\.$/, '') };
+  return {
+    local: address.slice(0, at),
+    domain: address
+      .slice(at + 1)
+      .toLowerCase()
+      .replace(/\.$/, ''),
+  };
 }
 
 interface MailboxRow {
@@ -169,12 +175,16 @@ export class ConfigStore {
       throw new ConfigError('INVALID', `invalid domain name: ${name}`);
     }
     if (this.getDomain(n)) throw new ConfigError('EXISTS', `domain ${n} exists`);
-    const id = Number(this.#q('INSERT INTO domains (name, created_at) VALUES (?, ?)').run(n, Date.now()).lastInsertRowid);
+    const id = Number(
+      this.#q('INSERT INTO domains (name, created_at) VALUES (?, ?)').run(n, Date.now()).lastInsertRowid,
+    );
     return { id, name: n };
   }
 
   getDomain(name: string): DomainRecord | undefined {
-    return this.#q<DomainRecord>('SELECT id, name FROM domains WHERE name = ?').get(name.toLowerCase().replace(/\.$/, ''));
+    return this.#q<DomainRecord>('SELECT id, name FROM domains WHERE name = ?').get(
+      name.toLowerCase().replace(/\.$/, ''),
+    );
   }
 
   listDomains(): DomainRecord[] {
@@ -218,7 +228,15 @@ export class ConfigStore {
       const id = input.id ?? randomUUID();
       this.#q(
         'INSERT INTO mailboxes (id, domain_id, local_part, display_name, quota_bytes, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(id, domain.id, local, input.displayName ?? null, input.quotaBytes ?? null, input.publicKey, Date.now());
+      ).run(
+        id,
+        domain.id,
+        local,
+        input.displayName ?? null,
+        input.quotaBytes ?? null,
+        input.publicKey,
+        Date.now(),
+      );
       for (const w of input.wraps) this.putWrap(id, w.kind, w.wrapId, w.wrap, w.label);
       return this.getMailbox(id)!;
     });
@@ -232,18 +250,26 @@ export class ConfigStore {
   /** Exact mailbox address (no alias, no plus-tag handling: see domain/directory.ts). */
   findMailbox(address: string): MailboxRecord | undefined {
     const { local, domain } = splitAddress(address);
-    const r = this.#q<MailboxRow>(`${MAILBOX_SELECT} WHERE d.name = ? AND m.local_part = ?`).get(domain, local);
+    const r = this.#q<MailboxRow>(`${MAILBOX_SELECT} WHERE d.name = ? AND m.local_part = ?`).get(
+      domain,
+      local,
+    );
     return r ? toMailbox(r) : undefined;
   }
 
   listMailboxes(domain?: string): MailboxRecord[] {
     const rows = domain
-      ? this.#q<MailboxRow>(`${MAILBOX_SELECT} WHERE d.name = ? ORDER BY m.local_part`).all(domain.toLowerCase())
+      ? this.#q<MailboxRow>(`${MAILBOX_SELECT} WHERE d.name = ? ORDER BY m.local_part`).all(
+          domain.toLowerCase(),
+        )
       : this.#q<MailboxRow>(`${MAILBOX_SELECT} ORDER BY d.name, m.local_part`).all();
     return rows.map(toMailbox);
   }
 
-  updateMailbox(id: string, patch: { displayName?: string | null; quotaBytes?: number | null; state?: 'active' | 'disabled' }): void {
+  updateMailbox(
+    id: string,
+    patch: { displayName?: string | null; quotaBytes?: number | null; state?: 'active' | 'disabled' },
+  ): void {
     const cur = this.getMailbox(id);
     if (!cur) throw new ConfigError('NOT_FOUND', `no mailbox ${id}`);
     this.#q('UPDATE mailboxes SET display_name = ?, quota_bytes = ?, state = ? WHERE id = ?').run(
@@ -279,9 +305,14 @@ export class ConfigStore {
   }
 
   listWraps(mailboxId: string, kind?: WrapKind): WrapRecord[] {
-    const rows = this.#q<{ mailbox_id: string; kind: WrapKind; wrap_id: string; label: string | null; wrap: string; created_at: number }>(
-      'SELECT * FROM key_wraps WHERE mailbox_id = ? ORDER BY kind, wrap_id',
-    ).all(mailboxId);
+    const rows = this.#q<{
+      mailbox_id: string;
+      kind: WrapKind;
+      wrap_id: string;
+      label: string | null;
+      wrap: string;
+      created_at: number;
+    }>('SELECT * FROM key_wraps WHERE mailbox_id = ? ORDER BY kind, wrap_id').all(mailboxId);
     return rows
       .filter((r) => !kind || r.kind === kind)
       .map((r) => ({
@@ -295,7 +326,13 @@ export class ConfigStore {
   }
 
   deleteWrap(mailboxId: string, kind: WrapKind, wrapId: string): boolean {
-    return this.#q('DELETE FROM key_wraps WHERE mailbox_id = ? AND kind = ? AND wrap_id = ?').run(mailboxId, kind, wrapId).changes > 0;
+    return (
+      this.#q('DELETE FROM key_wraps WHERE mailbox_id = ? AND kind = ? AND wrap_id = ?').run(
+        mailboxId,
+        kind,
+        wrapId,
+      ).changes > 0
+    );
   }
 
   // ---------------------------------------------------------------- aliases
@@ -306,7 +343,10 @@ export class ConfigStore {
     for (const d of destinations) splitAddress(d);
     return this.batch(() => {
       const { local, domain } = this.#domainOf(address);
-      if (local !== '*' && this.#q('SELECT 1 FROM mailboxes WHERE domain_id = ? AND local_part = ?').get(domain.id, local)) {
+      if (
+        local !== '*' &&
+        this.#q('SELECT 1 FROM mailboxes WHERE domain_id = ? AND local_part = ?').get(domain.id, local)
+      ) {
         throw new ConfigError('EXISTS', `${address} is a mailbox`);
       }
       this.#q(
@@ -322,7 +362,13 @@ export class ConfigStore {
     const r = this.#q<{ id: number; local_part: string; domain: string; destinations: string }>(
       'SELECT a.id, a.local_part, d.name AS domain, a.destinations FROM aliases a JOIN domains d ON d.id = a.domain_id WHERE d.name = ? AND a.local_part = ?',
     ).get(domain, local);
-    return r ? { id: r.id, address: `${r.local_part}@${r.domain}`, destinations: JSON.parse(r.destinations) as string[] } : undefined;
+    return r
+      ? {
+          id: r.id,
+          address: `${r.local_part}@${r.domain}`,
+          destinations: JSON.parse(r.destinations) as string[],
+        }
+      : undefined;
   }
 
   listAliases(domain?: string): AliasRecord[] {
@@ -331,7 +377,11 @@ export class ConfigStore {
     ).all();
     return rows
       .filter((r) => !domain || r.domain === domain.toLowerCase())
-      .map((r) => ({ id: r.id, address: `${r.local_part}@${r.domain}`, destinations: JSON.parse(r.destinations) as string[] }));
+      .map((r) => ({
+        id: r.id,
+        address: `${r.local_part}@${r.domain}`,
+        destinations: JSON.parse(r.destinations) as string[],
+      }));
   }
 
   removeAlias(address: string): void {
@@ -347,6 +397,8 @@ export class ConfigStore {
   }
 
   setSetting(key: string, value: string): void {
-    this.#q('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.#q(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 }

@@ -26,7 +26,8 @@ export class DirSyncer {
 
   constructor(opts: { maxOpenHandles?: number; openDir?: (dir: string) => Promise<DirHandle> } = {}) {
     this.#maxOpen = opts.maxOpenHandles ?? 32;
-    this.#open = opts.openDir ?? ((dir) => open(dir, constants.O_RDONLY | constants.O_DIRECTORY) as Promise<FileHandle>);
+    this.#open =
+      opts.openDir ?? ((dir) => open(dir, constants.O_RDONLY | constants.O_DIRECTORY) as Promise<FileHandle>);
   }
 
   /** Resolves once an fsync of `dir` that started after this call has completed. */

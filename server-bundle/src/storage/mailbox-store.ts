@@ -215,7 +215,7 @@ export class MailboxStore {
   // ---------------------------------------------------------------- folders
 
   listFolders(): Folder[] {
-    return this.#q<FolderRow>('SELECT * FROM folders ORDER BY name = \'INBOX\' DESC, name').all().map(toFolder);
+    return this.#q<FolderRow>("SELECT * FROM folders ORDER BY name = 'INBOX' DESC, name").all().map(toFolder);
   }
 
   getFolder(name: string): Folder | undefined {
@@ -234,7 +234,9 @@ export class MailboxStore {
   }
 
   folderBySpecialUse(specialUse: string): Folder | undefined {
-    const r = this.#q<FolderRow>('SELECT * FROM folders WHERE special_use = ? ORDER BY id LIMIT 1').get(specialUse);
+    const r = this.#q<FolderRow>('SELECT * FROM folders WHERE special_use = ? ORDER BY id LIMIT 1').get(
+      specialUse,
+    );
     return r ? toFolder(r) : undefined;
   }
 
@@ -265,7 +267,7 @@ export class MailboxStore {
       if (!this.getFolder(a)) throw new FolderError('NONEXISTENT', `no folder ${a}`);
       if (this.getFolder(b)) throw new FolderError('ALREADYEXISTS', `folder ${b} exists`);
       this.#q('UPDATE folders SET name = ? WHERE name = ?').run(b, a);
-      this.#q("UPDATE folders SET name = ? || substr(name, ?) WHERE substr(name, 1, ?) = ?").run(
+      this.#q('UPDATE folders SET name = ? || substr(name, ?) WHERE substr(name, 1, ?) = ?').run(
         b,
         a.length + 1,
         a.length + 1,
@@ -280,7 +282,9 @@ export class MailboxStore {
     this.batch(() => {
       const f = this.getFolder(n);
       if (!f) throw new FolderError('NONEXISTENT', `no folder ${n}`);
-      const rows = this.#q<{ id: number; body_id: number }>('SELECT id, body_id FROM messages WHERE folder_id = ?').all(f.id);
+      const rows = this.#q<{ id: number; body_id: number }>(
+        'SELECT id, body_id FROM messages WHERE folder_id = ?',
+      ).all(f.id);
       this.#dropMessages(rows);
       this.#q('DELETE FROM changes WHERE folder_id = ?').run(f.id);
       this.#q('DELETE FROM folders WHERE id = ?').run(f.id);
@@ -288,7 +292,10 @@ export class MailboxStore {
   }
 
   setSubscribed(name: string, subscribed: boolean): void {
-    const r = this.#q('UPDATE folders SET subscribed = ? WHERE name = ?').run(subscribed ? 1 : 0, normalizeFolderName(name));
+    const r = this.#q('UPDATE folders SET subscribed = ? WHERE name = ?').run(
+      subscribed ? 1 : 0,
+      normalizeFolderName(name),
+    );
     if (!r.changes) throw new FolderError('NONEXISTENT', `no folder ${name}`);
   }
 
@@ -317,8 +324,10 @@ export class MailboxStore {
       if (f.uidnext > MAX_UID) throw new FolderError('CANNOT', 'UID space exhausted');
       const raw = input.raw;
       const bodyId = Number(
-        this.#q('INSERT INTO bodies (size, refs, summary) VALUES (?, 1, ?)').run(raw.length, JSON.stringify(input.summary ?? {}))
-          .lastInsertRowid,
+        this.#q('INSERT INTO bodies (size, refs, summary) VALUES (?, 1, ?)').run(
+          raw.length,
+          JSON.stringify(input.summary ?? {}),
+        ).lastInsertRowid,
       );
       if (raw.length > CHUNK_BYTES * CHUNK_SLOTS) throw new FolderError('CANNOT', 'message too large');
       const addChunk = this.#q('INSERT INTO body_chunks (id, data) VALUES (?, ?)');
@@ -326,26 +335,30 @@ export class MailboxStore {
         addChunk.run(bodyId * CHUNK_SLOTS + seq, raw.subarray(off, off + CHUNK_BYTES));
       }
       const t = input.text;
-      this.#q('INSERT INTO body_fts (rowid, subject, sender, recipients, headers, body) VALUES (?, ?, ?, ?, ?, ?)').run(
-        bodyId,
-        t.subject ?? '',
-        t.sender ?? '',
-        t.recipients ?? '',
-        t.headers ?? '',
-        t.body ?? '',
-      );
+      this.#q(
+        'INSERT INTO body_fts (rowid, subject, sender, recipients, headers, body) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(bodyId, t.subject ?? '', t.sender ?? '', t.recipients ?? '', t.headers ?? '', t.body ?? '');
       const uid = f.uidnext;
       const modseq = f.highestmodseq + 1;
       const flags = normalizeFlags(input.flags ?? []).join(' ');
       const msgId = Number(
         this.#q(
           'INSERT INTO messages (folder_id, uid, modseq, flags, internal_date, size, body_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ).run(folderId, uid, modseq, flags, input.internalDate ?? this.#now(), raw.length, bodyId).lastInsertRowid,
+        ).run(folderId, uid, modseq, flags, input.internalDate ?? this.#now(), raw.length, bodyId)
+          .lastInsertRowid,
       );
-      this.#q('UPDATE folders SET uidnext = ?, highestmodseq = ? WHERE id = ?').run(uid + 1, modseq, folderId);
+      this.#q('UPDATE folders SET uidnext = ?, highestmodseq = ? WHERE id = ?').run(
+        uid + 1,
+        modseq,
+        folderId,
+      );
       this.#journal(folderId, modseq, 'exists', uid);
       if (input.spoolId !== undefined) {
-        this.#q('INSERT INTO spool_receipts (spool_id, message_id, at) VALUES (?, ?, ?)').run(input.spoolId, msgId, this.#now());
+        this.#q('INSERT INTO spool_receipts (spool_id, message_id, at) VALUES (?, ?, ?)').run(
+          input.spoolId,
+          msgId,
+          this.#now(),
+        );
       }
       return { uid, modseq, uidvalidity: f.uidvalidity, duplicate: false };
     });
@@ -376,7 +389,10 @@ export class MailboxStore {
   ): MessageInfo[] {
     const withSummary = opts.summary ?? true;
     // summaryKey: only that top-level member of the summary (extracted by SQLite, parsed here).
-    const key = withSummary && opts.summaryKey !== undefined ? `$."${opts.summaryKey.replace(/["\\]/g, '')}"` : undefined;
+    const key =
+      withSummary && opts.summaryKey !== undefined
+        ? `$."${opts.summaryKey.replace(/["\\]/g, '')}"`
+        : undefined;
     const sql = withSummary
       ? `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, ${key ? 'json_extract(b.summary, ?)' : 'b.summary'} AS summary
            FROM messages m JOIN bodies b ON b.id = m.body_id
@@ -386,7 +402,9 @@ export class MailboxStore {
     const stmt = this.#q<MessageRow>(sql);
     const out: MessageInfo[] = [];
     for (const [a, b] of normalizeRanges(ranges)) {
-      const rows = key ? stmt.iterate(key, folderId, a, b, opts.changedSince ?? 0) : stmt.iterate(folderId, a, b, opts.changedSince ?? 0);
+      const rows = key
+        ? stmt.iterate(key, folderId, a, b, opts.changedSince ?? 0)
+        : stmt.iterate(folderId, a, b, opts.changedSince ?? 0);
       for (const r of rows) {
         const m: MessageInfo = {
           uid: r.uid,
@@ -402,12 +420,10 @@ export class MailboxStore {
     return out;
   }
 
-
   #bodyOf(folderId: number, uid: number): { body_id: number; size: number } | undefined {
-    return this.#q<{ body_id: number; size: number }>('SELECT body_id, size FROM messages WHERE folder_id = ? AND uid = ?').get(
-      folderId,
-      uid,
-    );
+    return this.#q<{ body_id: number; size: number }>(
+      'SELECT body_id, size FROM messages WHERE folder_id = ? AND uid = ?',
+    ).get(folderId, uid);
   }
 
   /** The raw message, or undefined when the UID is gone. */
@@ -415,11 +431,15 @@ export class MailboxStore {
     const m = this.#bodyOf(folderId, uid);
     if (!m) return undefined;
     const base = m.body_id * CHUNK_SLOTS;
-    const parts = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE id BETWEEN ? AND ? ORDER BY id').all(
-      base,
-      base + CHUNK_SLOTS - 1,
-    );
-    return parts.length === 1 ? parts[0]!.data : Buffer.concat(parts.map((p) => p.data), m.size);
+    const parts = this.#q<{ data: Buffer }>(
+      'SELECT data FROM body_chunks WHERE id BETWEEN ? AND ? ORDER BY id',
+    ).all(base, base + CHUNK_SLOTS - 1);
+    return parts.length === 1
+      ? parts[0]!.data
+      : Buffer.concat(
+          parts.map((p) => p.data),
+          m.size,
+        );
   }
 
   /** Bytes [start, start+length) of the raw message, reading only the chunks that hold them. */
@@ -430,10 +450,9 @@ export class MailboxStore {
     if (start >= end) return Buffer.alloc(0);
     const first = Math.floor(start / CHUNK_BYTES);
     const last = Math.floor((end - 1) / CHUNK_BYTES);
-    const parts = this.#q<{ data: Buffer }>('SELECT data FROM body_chunks WHERE id BETWEEN ? AND ? ORDER BY id').all(
-      m.body_id * CHUNK_SLOTS + first,
-      m.body_id * CHUNK_SLOTS + last,
-    );
+    const parts = this.#q<{ data: Buffer }>(
+      'SELECT data FROM body_chunks WHERE id BETWEEN ? AND ? ORDER BY id',
+    ).all(m.body_id * CHUNK_SLOTS + first, m.body_id * CHUNK_SLOTS + last);
     const joined = parts.length === 1 ? parts[0]!.data : Buffer.concat(parts.map((p) => p.data));
     const base = first * CHUNK_BYTES;
     return joined.subarray(start - base, end - base);
@@ -499,7 +518,14 @@ export class MailboxStore {
     const src = this.#folder(fromId);
     const dst = this.#folder(toId);
     if (fromId === toId && move) return { uidvalidity: dst.uidvalidity, mapping: [] };
-    const rows: Array<{ id: number; uid: number; flags: string; internal_date: number; size: number; body_id: number }> = [];
+    const rows: Array<{
+      id: number;
+      uid: number;
+      flags: string;
+      internal_date: number;
+      size: number;
+      body_id: number;
+    }> = [];
     const sel = this.#q<(typeof rows)[number]>(
       'SELECT id, uid, flags, internal_date, size, body_id FROM messages WHERE folder_id = ? AND uid BETWEEN ? AND ? ORDER BY uid',
     );

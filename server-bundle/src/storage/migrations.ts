@@ -15,7 +15,9 @@ export function schemaVersion(db: Db): number {
 export function migrate(db: Db, migrations: readonly Migration[]): number {
   const current = schemaVersion(db);
   if (current > migrations.length) {
-    throw new SchemaTooNewError(`database schema v${current} is newer than this build (v${migrations.length})`);
+    throw new SchemaTooNewError(
+      `database schema v${current} is newer than this build (v${migrations.length})`,
+    );
   }
   for (let v = current; v < migrations.length; v++) {
     const m = migrations[v]!;

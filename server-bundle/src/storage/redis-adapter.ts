@@ -31,7 +31,11 @@ export function defineScript(lua: string): RedisScript {
 
 export interface RedisConnection {
   /** Keys are prefixed with keyPrefix; args are passed as-is. */
-  runScript(script: RedisScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  runScript(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, opts?: { ttlMs?: number }): Promise<void>;
   del(...keys: string[]): Promise<number>;
@@ -86,7 +90,11 @@ class IoRedisConnection implements RedisConnection {
     return this.#prefix + key;
   }
 
-  async runScript(script: RedisScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async runScript(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     const k = keys.map((x) => this.#k(x));
     try {
       return await this.#client.evalsha(script.sha1, k.length, ...k, ...args);
@@ -125,7 +133,9 @@ class IoRedisConnection implements RedisConnection {
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
     const full = this.#k(channel);
     if (!this.#sub) {
-      this.#sub = this.#opts.url ? new Redis(this.#opts.url, toIoOptions(this.#opts)) : new Redis(toIoOptions(this.#opts));
+      this.#sub = this.#opts.url
+        ? new Redis(this.#opts.url, toIoOptions(this.#opts))
+        : new Redis(toIoOptions(this.#opts));
       this.#sub.on('error', () => {});
       this.#sub.on('message', (ch: string, msg: string) => {
         for (const h of this.#handlers.get(ch) ?? []) {

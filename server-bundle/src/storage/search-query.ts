@@ -68,8 +68,10 @@ export function buildSearch(q: SearchQuery): SqlCondition {
   for (const f of q.notFlags ?? []) parts.push(flagCondition(f, false));
   if (q.since !== undefined) parts.push({ sql: 'm.internal_date >= ?', params: [q.since] });
   if (q.before !== undefined) parts.push({ sql: 'm.internal_date < ?', params: [q.before] });
-  if (q.sentSince !== undefined) parts.push({ sql: "coalesce(json_extract(b.summary, '$.date'), 0) >= ?", params: [q.sentSince] });
-  if (q.sentBefore !== undefined) parts.push({ sql: "coalesce(json_extract(b.summary, '$.date'), 0) < ?", params: [q.sentBefore] });
+  if (q.sentSince !== undefined)
+    parts.push({ sql: "coalesce(json_extract(b.summary, '$.date'), 0) >= ?", params: [q.sentSince] });
+  if (q.sentBefore !== undefined)
+    parts.push({ sql: "coalesce(json_extract(b.summary, '$.date'), 0) < ?", params: [q.sentBefore] });
   if (q.larger !== undefined) parts.push({ sql: 'm.size > ?', params: [q.larger] });
   if (q.smaller !== undefined) parts.push({ sql: 'm.size < ?', params: [q.smaller] });
   if (q.modseq !== undefined) parts.push({ sql: 'm.modseq >= ?', params: [q.modseq] });

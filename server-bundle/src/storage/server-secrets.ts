@@ -23,7 +23,8 @@ export function configDbKeyOf(s: ServerSecrets): Buffer {
 export async function loadOrCreateServerSecrets(path: string): Promise<ServerSecrets> {
   try {
     const st = await stat(path);
-    if ((st.mode & 0o077) !== 0) throw new Error(`${path} must not be readable by group or others (chmod 600)`);
+    if ((st.mode & 0o077) !== 0)
+      throw new Error(`${path} must not be readable by group or others (chmod 600)`);
     const s = JSON.parse(await readFile(path, 'utf8')) as ServerSecrets;
     if (s.v !== 1 || typeof s.configDbKey !== 'string') throw new Error(`${path}: unknown secrets format`);
     configDbKeyOf(s);

@@ -63,7 +63,9 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-async function* asChunks(source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* asChunks(
+  source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   if (source instanceof Uint8Array) {
     yield source;
     return;
@@ -146,7 +148,9 @@ export class Spool {
         p.written += b.length;
       };
       for (const p of pending) {
-        const meta = Buffer.from(JSON.stringify({ ...envelope, rcptTo: p.r.rcptTo, ...(p.r.folder ? { folder: p.r.folder } : {}) }));
+        const meta = Buffer.from(
+          JSON.stringify({ ...envelope, rcptTo: p.r.rcptTo, ...(p.r.folder ? { folder: p.r.folder } : {}) }),
+        );
         const len = Buffer.alloc(4);
         len.writeUInt32BE(meta.length);
         await write(p, [p.sealer.header, ...p.sealer.update(len), ...p.sealer.update(meta)]);

@@ -5,6 +5,8 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 
 export type Db = Database.Database;
+// better-sqlite3's own bound: positional parameters or any named-parameter object.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type Statement<P extends unknown[] | {} = unknown[], R = unknown> = Database.Statement<P, R>;
 
 export class WrongKeyError extends Error {

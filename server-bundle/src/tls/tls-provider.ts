@@ -52,7 +52,8 @@ function splitPem(pem: string): TlsMaterial {
     if (m[1]!.includes('PRIVATE KEY')) key = block;
     else if (m[1] === 'CERTIFICATE') certs.push(block);
   }
-  if (!key || !certs.length) throw new Error('TLS bundle must hold a private key and at least one certificate');
+  if (!key || !certs.length)
+    throw new Error('TLS bundle must hold a private key and at least one certificate');
   return { key, cert: certs.join('') };
 }
 
@@ -60,7 +61,8 @@ function splitPem(pem: string): TlsMaterial {
 export function validateMaterial(m: TlsMaterial): X509Certificate {
   const { cert } = splitPem(m.key + m.cert);
   const leaf = new X509Certificate(cert.slice(0, cert.indexOf('-----END CERTIFICATE-----') + 25));
-  if (!leaf.checkPrivateKey(createPrivateKey(m.key))) throw new Error('TLS private key does not match the certificate');
+  if (!leaf.checkPrivateKey(createPrivateKey(m.key)))
+    throw new Error('TLS private key does not match the certificate');
   return leaf;
 }
 
@@ -76,7 +78,9 @@ function infoOf(leaf: X509Certificate): CertificateInfo {
 }
 
 function covers(leaf: X509Certificate, name: string): boolean {
-  return name.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(name) ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
+  return name.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(name)
+    ? leaf.checkIP(name) !== undefined
+    : leaf.checkHost(name) !== undefined;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -132,7 +136,8 @@ export class TlsProvider {
       const leaf = validateMaterial(existing.material);
       const info = infoOf(leaf);
       const stale =
-        info.selfSigned && (info.notAfter.getTime() - Date.now() < renewMs || !names.every((n) => covers(leaf, n)));
+        info.selfSigned &&
+        (info.notAfter.getTime() - Date.now() < renewMs || !names.every((n) => covers(leaf, n)));
       if (!stale) return new TlsProvider(opts.dir, existing.material, existing.mtimeMs, opts.log);
       opts.log?.info('tls.self_signed_regenerate', { reason: 'expiring or host names changed' });
     }
@@ -161,7 +166,8 @@ export class TlsProvider {
   static async #read(path: string): Promise<{ material: TlsMaterial; mtimeMs: number } | undefined> {
     try {
       const st = await stat(path);
-      if ((st.mode & 0o077) !== 0) throw new Error(`${path} must not be readable by group or others (chmod 600)`);
+      if ((st.mode & 0o077) !== 0)
+        throw new Error(`${path} must not be readable by group or others (chmod 600)`);
       return { material: splitPem(await readFile(path, 'utf8')), mtimeMs: st.mtimeMs };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -183,7 +189,10 @@ export class TlsProvider {
   }
 
   /** For tls.createServer / TLSSocket options: resolves every handshake to the current context. */
-  readonly sniCallback = (_servername: string, cb: (err: Error | null, ctx?: SecureContext) => void): void => {
+  readonly sniCallback = (
+    _servername: string,
+    cb: (err: Error | null, ctx?: SecureContext) => void,
+  ): void => {
     cb(null, this.#context);
   };
 
@@ -242,7 +251,11 @@ export class TlsProvider {
     this.#material = m;
     this.#info = info;
     this.#mtimeMs = mtimeMs;
-    this.#log?.info('tls.replaced', { subject: info.subject, notAfter: info.notAfter.toISOString(), fingerprint256: info.fingerprint256 });
+    this.#log?.info('tls.replaced', {
+      subject: info.subject,
+      notAfter: info.notAfter.toISOString(),
+      fingerprint256: info.fingerprint256,
+    });
     for (const l of this.#listeners) {
       try {
         l(m);

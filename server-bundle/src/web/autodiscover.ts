@@ -7,7 +7,8 @@
 import { HttpError, xmlEscape } from './http-kit.ts';
 import type { MailEndpoints } from './mail-endpoints.ts';
 
-export const OUTLOOK_RESPONSE_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a';
+export const OUTLOOK_RESPONSE_SCHEMA =
+  'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a';
 const RESPONSE_NS = 'http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006';
 const ADDRESS = /^[^\s@<>"'&()\\,;:]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/i;
 
@@ -17,20 +18,25 @@ export interface AutodiscoverRequest {
 }
 
 function element(xml: string, name: string): string | undefined {
-  const m = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}\\b[^>]{0,200}>\\s*([^<]{0,400}?)\\s*</(?:[A-Za-z_][\\w.-]*:)?${name}\\s*>`).exec(xml);
+  const m = new RegExp(
+    `<(?:[A-Za-z_][\\w.-]*:)?${name}\\b[^>]{0,200}>\\s*([^<]{0,400}?)\\s*</(?:[A-Za-z_][\\w.-]*:)?${name}\\s*>`,
+  ).exec(xml);
   return m?.[1];
 }
 
 export function parseAutodiscoverRequest(body: Buffer): AutodiscoverRequest {
   const xml = body.toString('utf8');
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new HttpError(400, 'Document type declarations are not accepted.');
-  if (!/<(?:[A-Za-z_][\w.-]*:)?Autodiscover\b/.test(xml)) throw new HttpError(400, 'Not an autodiscover request (no <Autodiscover> element).');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw new HttpError(400, 'Document type declarations are not accepted.');
+  if (!/<(?:[A-Za-z_][\w.-]*:)?Autodiscover\b/.test(xml))
+    throw new HttpError(400, 'Not an autodiscover request (no <Autodiscover> element).');
   const schema = element(xml, 'AcceptableResponseSchema');
   if (schema !== undefined && schema !== OUTLOOK_RESPONSE_SCHEMA) {
     throw new HttpError(400, `Only the Outlook response schema (${OUTLOOK_RESPONSE_SCHEMA}) is served here.`);
   }
   const emailAddress = element(xml, 'EMailAddress');
-  if (!emailAddress || !ADDRESS.test(emailAddress)) throw new HttpError(400, 'The request has no valid <EMailAddress>.');
+  if (!emailAddress || !ADDRESS.test(emailAddress))
+    throw new HttpError(400, 'The request has no valid <EMailAddress>.');
   return { emailAddress, domain: emailAddress.slice(emailAddress.lastIndexOf('@') + 1).toLowerCase() };
 }
 

@@ -28,7 +28,8 @@ export function parseDavUpstream(value: string): URL | undefined {
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const loopback = host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
-  if (url.protocol !== 'http:' || !loopback) throw new Error(`web.davUpstream must be http://127.0.0.1:<port> or http://[::1]:<port> (got ${value})`);
+  if (url.protocol !== 'http:' || !loopback)
+    throw new Error(`web.davUpstream must be http://127.0.0.1:<port> or http://[::1]:<port> (got ${value})`);
   return url;
 }
 
@@ -41,7 +42,8 @@ function forwardHeaders(req: IncomingMessage, upstreamHost: string): Record<stri
       .filter(Boolean),
   );
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || connectionListed.has(k) || k.startsWith('x-forwarded-')) continue;
+    if (v === undefined || HOP_BY_HOP.has(k) || connectionListed.has(k) || k.startsWith('x-forwarded-'))
+      continue;
     out[k] = v;
   }
   out['x-forwarded-for'] = req.socket.remoteAddress ?? '';
@@ -58,14 +60,21 @@ export function proxyToDav(
   opts: { maxBodyBytes: number; security: SecurityHeaderOptions; timeoutMs: number },
 ): void {
   if (!upstream) {
-    send(req, res, 503, 'Calendars and contacts are not enabled on this server yet (no DAV role is configured).\n', {
-      security: opts.security,
-      headers: { 'Retry-After': '3600' },
-    });
+    send(
+      req,
+      res,
+      503,
+      'Calendars and contacts are not enabled on this server yet (no DAV role is configured).\n',
+      {
+        security: opts.security,
+        headers: { 'Retry-After': '3600' },
+      },
+    );
     return;
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > opts.maxBodyBytes) throw new HttpError(413, `Request body too large (at most ${opts.maxBodyBytes} bytes).`);
+  if (declared > opts.maxBodyBytes)
+    throw new HttpError(413, `Request body too large (at most ${opts.maxBodyBytes} bytes).`);
   const up = httpRequest({
     host: upstream.hostname.replace(/^\[|\]$/g, ''),
     port: upstream.port || 80,
@@ -79,7 +88,10 @@ export function proxyToDav(
     seen += chunk.length;
     if (seen > opts.maxBodyBytes) {
       up.destroy();
-      if (!res.headersSent) send(req, res, 413, `Request body too large (at most ${opts.maxBodyBytes} bytes).\n`, { security: opts.security });
+      if (!res.headersSent)
+        send(req, res, 413, `Request body too large (at most ${opts.maxBodyBytes} bytes).\n`, {
+          security: opts.security,
+        });
       req.resume();
     }
   });
@@ -88,11 +100,18 @@ export function proxyToDav(
   up.on('error', () => {
     if (res.headersSent) return void res.destroy();
     if (seen > opts.maxBodyBytes) return;
-    send(req, res, 502, `The calendar and contacts service is not answering on ${upstream.host}; it may be restarting.\n`, { security: opts.security });
+    send(
+      req,
+      res,
+      502,
+      `The calendar and contacts service is not answering on ${upstream.host}; it may be restarting.\n`,
+      { security: opts.security },
+    );
   });
   up.on('response', (upRes) => {
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(upRes.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    for (const [k, v] of Object.entries(upRes.headers))
+      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     const sec = securityHeaders(opts.security);
     for (const k of ['X-Content-Type-Options', 'Strict-Transport-Security', 'X-Frame-Options'] as const) {
       if (sec[k] && headers[k.toLowerCase()] === undefined) headers[k] = sec[k];

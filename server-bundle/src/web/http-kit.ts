@@ -47,7 +47,13 @@ export function send(
   res.end(req.method === 'HEAD' ? undefined : buf);
 }
 
-export function redirect(req: IncomingMessage, res: ServerResponse, location: string, security: SecurityHeaderOptions, permanent = true): void {
+export function redirect(
+  req: IncomingMessage,
+  res: ServerResponse,
+  location: string,
+  security: SecurityHeaderOptions,
+  permanent = true,
+): void {
   // 301/302 let clients turn a POST into a GET; 308/307 keep the method (DAV clients, autodiscover).
   const keepsMethod = req.method !== 'GET' && req.method !== 'HEAD';
   const status = permanent ? (keepsMethod ? 308 : 301) : keepsMethod ? 307 : 302;
@@ -68,7 +74,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** The request's host name, lowercase, without port or trailing dot; undefined when absent or malformed. */
 export function requestHost(req: IncomingMessage): string | undefined {
@@ -106,5 +113,8 @@ export function requestTarget(req: IncomingMessage): RequestTarget {
 }
 
 export function xmlEscape(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
 }

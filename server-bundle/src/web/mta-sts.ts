@@ -16,8 +16,13 @@ export interface MtaStsPolicy {
 const MX_PATTERN = /^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
 /** Checks a policy from the configuration; throws with a sentence naming the bad setting. */
-export function checkMtaStsPolicy(p: { mode: string; mx: readonly string[]; maxAgeSeconds: number }): MtaStsPolicy {
-  if (!MTA_STS_MODES.includes(p.mode as MtaStsMode)) throw new Error(`mtaSts.mode must be one of ${MTA_STS_MODES.join(', ')} (got "${p.mode}")`);
+export function checkMtaStsPolicy(p: {
+  mode: string;
+  mx: readonly string[];
+  maxAgeSeconds: number;
+}): MtaStsPolicy {
+  if (!MTA_STS_MODES.includes(p.mode as MtaStsMode))
+    throw new Error(`mtaSts.mode must be one of ${MTA_STS_MODES.join(', ')} (got "${p.mode}")`);
   const mx = p.mx.map((m) => m.trim().toLowerCase().replace(/\.$/, ''));
   const bad = mx.find((m) => !MX_PATTERN.test(m));
   if (bad !== undefined) throw new Error(`mtaSts.mx: "${bad}" is not a host name or *.domain pattern`);
@@ -29,6 +34,11 @@ export function checkMtaStsPolicy(p: { mode: string; mx: readonly string[]; maxA
 }
 
 export function mtaStsPolicyText(p: MtaStsPolicy): string {
-  const lines = ['version: STSv1', `mode: ${p.mode}`, ...p.mx.map((m) => `mx: ${m}`), `max_age: ${p.maxAgeSeconds}`];
+  const lines = [
+    'version: STSv1',
+    `mode: ${p.mode}`,
+    ...p.mx.map((m) => `mx: ${m}`),
+    `max_age: ${p.maxAgeSeconds}`,
+  ];
   return lines.map((l) => l + '\r\n').join('');
 }

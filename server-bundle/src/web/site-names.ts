@@ -47,7 +47,8 @@ export class SiteNames {
     const domains = this.domains();
     if (domains.has(host)) return { kind: 'domain', host, domain: host };
     for (const p of PREFIXES) {
-      if (host.startsWith(p + '.') && domains.has(host.slice(p.length + 1))) return { kind: p, host, domain: host.slice(p.length + 1) };
+      if (host.startsWith(p + '.') && domains.has(host.slice(p.length + 1)))
+        return { kind: p, host, domain: host.slice(p.length + 1) };
     }
     return undefined;
   }

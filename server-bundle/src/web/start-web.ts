@@ -69,7 +69,11 @@ export async function startWeb(deps: WebDeps, opts: WebOptions): Promise<WebRole
   const log = deps.log.child({ role: 'web' });
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const site: WebSiteDeps = {
-    sites: new SiteNames({ hostNames: opts.hostNames, listDomains: deps.listDomains, refreshMs: opts.domainsRefreshMs }),
+    sites: new SiteNames({
+      hostNames: opts.hostNames,
+      listDomains: deps.listDomains,
+      refreshMs: opts.domainsRefreshMs,
+    }),
     challenges: deps.challenges,
     endpoints: opts.endpoints,
     mtaSts: checkMtaStsPolicy(opts.mtaSts),
@@ -85,14 +89,25 @@ export async function startWeb(deps: WebDeps, opts: WebOptions): Promise<WebRole
   const onHttps = httpsHandler(site);
   const servers: Array<HttpServer | HttpsServer> = [];
   const sockets = new Set<Socket>();
-  const common = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: timeoutMs, headersTimeout: Math.min(timeoutMs, 10_000), keepAliveTimeout: 5_000 };
+  const common = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    requestTimeout: timeoutMs,
+    headersTimeout: Math.min(timeoutMs, 10_000),
+    keepAliveTimeout: 5_000,
+  };
 
   const make = (scheme: 'http' | 'https', host: string, port: number): Bindable => {
     const server =
       scheme === 'http'
         ? createHttpServer(common, (req, res) => void onHttp(req, res))
         : createHttpsServer(
-            { ...common, key: deps.tls.material.key, cert: deps.tls.material.cert, SNICallback: deps.tls.sniCallback, minVersion: 'TLSv1.2' },
+            {
+              ...common,
+              key: deps.tls.material.key,
+              cert: deps.tls.material.cert,
+              SNICallback: deps.tls.sniCallback,
+              minVersion: 'TLSv1.2',
+            },
             (req, res) => void onHttps(req, res),
           );
     server.on('connection', (s: Socket) => {
@@ -102,7 +117,8 @@ export async function startWeb(deps: WebDeps, opts: WebOptions): Promise<WebRole
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       // Malformed requests and oversized headers: a bare 400/431, never a stack trace.
       if (!socket.writable) return void socket.destroy();
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     servers.push(server);
@@ -120,22 +136,35 @@ export async function startWeb(deps: WebDeps, opts: WebOptions): Promise<WebRole
     };
   };
   const stopTlsWatch = deps.tls.onChange((m) => {
-    for (const s of servers) if ('setSecureContext' in s) s.setSecureContext({ key: m.key, cert: m.cert, minVersion: 'TLSv1.2' });
+    for (const s of servers)
+      if ('setSecureContext' in s) s.setSecureContext({ key: m.key, cert: m.cert, minVersion: 'TLSv1.2' });
   });
   const addresses: WebAddress[] = [];
   try {
     for (const spec of opts.listeners) {
-      const bound = await listenDualStack({ host: spec.host, port: spec.port, tls: spec.scheme === 'https' ? 'implicit' : 'starttls' }, (host) =>
-        make(spec.scheme, host, spec.port),
+      const bound = await listenDualStack(
+        { host: spec.host, port: spec.port, tls: spec.scheme === 'https' ? 'implicit' : 'starttls' },
+        (host) => make(spec.scheme, host, spec.port),
       );
-      addresses.push(...bound.map((a) => ({ address: a.address, port: a.port, family: a.family, scheme: spec.scheme, dualStack: a.dualStack })));
+      addresses.push(
+        ...bound.map((a) => ({
+          address: a.address,
+          port: a.port,
+          family: a.family,
+          scheme: spec.scheme,
+          dualStack: a.dualStack,
+        })),
+      );
     }
   } catch (err) {
     stopTlsWatch();
     await Promise.allSettled(servers.map(closeServer));
     throw err;
   }
-  log.info('web.listening', { addresses: addresses.map((a) => `${a.scheme}://[${a.address}]:${a.port}`), dav: site.dav?.host ?? null });
+  log.info('web.listening', {
+    addresses: addresses.map((a) => `${a.scheme}://[${a.address}]:${a.port}`),
+    dav: site.dav?.host ?? null,
+  });
 
   return {
     addresses,

@@ -10,7 +10,15 @@ import type { ChallengeStore } from '../acme/challenge-store.ts';
 import { autoconfigXml } from './autoconfig.ts';
 import { autodiscoverResponseXml, parseAutodiscoverRequest } from './autodiscover.ts';
 import { proxyToDav } from './dav-proxy.ts';
-import { HttpError, readBody, redirect, requestHost, requestTarget, send, type SecurityHeaderOptions } from './http-kit.ts';
+import {
+  HttpError,
+  readBody,
+  redirect,
+  requestHost,
+  requestTarget,
+  send,
+  type SecurityHeaderOptions,
+} from './http-kit.ts';
 import type { MailEndpoints } from './mail-endpoints.ts';
 import { mtaStsPolicyText, type MtaStsPolicy } from './mta-sts.ts';
 import type { SiteNames } from './site-names.ts';
@@ -38,12 +46,16 @@ const AUTOCONFIG_PATHS = new Set(['/mail/config-v1.1.xml', '/.well-known/autocon
 const AUTODISCOVER_PATH = '/autodiscover/autodiscover.xml';
 
 function methodAllowed(req: IncomingMessage, allowed: readonly string[]): void {
-  if (!allowed.includes(req.method ?? '')) throw new HttpError(405, `Method not allowed here (use ${allowed.join(', ')}).`, { Allow: allowed.join(', ') });
+  if (!allowed.includes(req.method ?? ''))
+    throw new HttpError(405, `Method not allowed here (use ${allowed.join(', ')}).`, {
+      Allow: allowed.join(', '),
+    });
 }
 
 /** Bodies are only read by autodiscover and the DAV proxy; elsewhere a body is refused. */
 function noBody(req: IncomingMessage): void {
-  if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) throw new HttpError(413, 'This resource takes no request body.');
+  if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'])
+    throw new HttpError(413, 'This resource takes no request body.');
 }
 
 function guarded(deps: WebSiteDeps, scheme: 'http' | 'https', handle: Handler): Handler {
@@ -55,7 +67,10 @@ function guarded(deps: WebSiteDeps, scheme: 'http' | 'https', handle: Handler): 
       if (res.headersSent) return void res.destroy();
       if (err instanceof HttpError) {
         // After a 413 the rest of the body is not worth reading: the connection closes.
-        send(req, res, err.status, err.message + '\n', { security, headers: { ...err.headers, ...(err.status === 413 ? { Connection: 'close' } : {}) } });
+        send(req, res, err.status, err.message + '\n', {
+          security,
+          headers: { ...err.headers, ...(err.status === 413 ? { Connection: 'close' } : {}) },
+        });
         if (err.status === 413) req.resume();
         return;
       }
@@ -78,7 +93,8 @@ export function httpHandler(deps: WebSiteDeps): Handler {
     }
     if (path === '/healthz') return send(req, res, 200, 'ok\n', { security });
     const host = requestHost(req);
-    if (!deps.sites.classify(host)) throw new HttpError(421, `This server does not serve ${host ?? 'that host'}.`);
+    if (!deps.sites.classify(host))
+      throw new HttpError(421, `This server does not serve ${host ?? 'that host'}.`);
     const port = deps.httpsPort === 443 ? '' : `:${deps.httpsPort}`;
     redirect(req, res, `https://${host}${port}${req.url}`, security);
   });
@@ -94,7 +110,11 @@ export function httpsHandler(deps: WebSiteDeps): Handler {
     if (!site) throw new HttpError(421, `This server does not serve ${host ?? 'that host'}.`);
 
     if (path === '/dav' || path.startsWith('/dav/')) {
-      return proxyToDav(req, res, deps.dav, { maxBodyBytes: deps.davMaxBodyBytes, security, timeoutMs: deps.timeoutMs });
+      return proxyToDav(req, res, deps.dav, {
+        maxBodyBytes: deps.davMaxBodyBytes,
+        security,
+        timeoutMs: deps.timeoutMs,
+      });
     }
     if (path === '/.well-known/caldav' || path === '/.well-known/carddav') {
       return redirect(req, res, '/dav/', security);
@@ -102,31 +122,59 @@ export function httpsHandler(deps: WebSiteDeps): Handler {
     if (path.toLowerCase() === AUTODISCOVER_PATH) {
       methodAllowed(req, ['POST']);
       const request = parseAutodiscoverRequest(await readBody(req, deps.maxBodyBytes));
-      if (!deps.sites.isServedDomain(request.domain)) throw new HttpError(404, `${request.domain} is not served by this server.`);
+      if (!deps.sites.isServedDomain(request.domain))
+        throw new HttpError(404, `${request.domain} is not served by this server.`);
       deps.log.info('web.autodiscover', { domain: request.domain });
-      return send(req, res, 200, autodiscoverResponseXml(request, deps.endpoints), { security, type: 'text/xml; charset=utf-8' });
+      return send(req, res, 200, autodiscoverResponseXml(request, deps.endpoints), {
+        security,
+        type: 'text/xml; charset=utf-8',
+      });
     }
 
     methodAllowed(req, ['GET', 'HEAD']);
     noBody(req);
     if (path === '/.well-known/mta-sts.txt') {
-      if (site.kind !== 'mta-sts') throw new HttpError(404, 'The MTA-STS policy is served at https://mta-sts.<domain>/.well-known/mta-sts.txt.');
-      if (deps.mtaSts.mode === 'none' && deps.mtaSts.mx.length === 0) throw new HttpError(404, 'No MTA-STS policy is published.');
-      return send(req, res, 200, mtaStsPolicyText(deps.mtaSts), { security, type: 'text/plain', headers: { 'Cache-Control': 'max-age=300' } });
+      if (site.kind !== 'mta-sts')
+        throw new HttpError(
+          404,
+          'The MTA-STS policy is served at https://mta-sts.<domain>/.well-known/mta-sts.txt.',
+        );
+      if (deps.mtaSts.mode === 'none' && deps.mtaSts.mx.length === 0)
+        throw new HttpError(404, 'No MTA-STS policy is published.');
+      return send(req, res, 200, mtaStsPolicyText(deps.mtaSts), {
+        security,
+        type: 'text/plain',
+        headers: { 'Cache-Control': 'max-age=300' },
+      });
     }
     if (AUTOCONFIG_PATHS.has(path)) {
-      if (path === '/mail/config-v1.1.xml' && site.kind !== 'autoconfig') throw new HttpError(404, 'Not found.');
+      if (path === '/mail/config-v1.1.xml' && site.kind !== 'autoconfig')
+        throw new HttpError(404, 'Not found.');
       const domain = autoconfigDomain(deps, site, query);
       deps.log.info('web.autoconfig', { domain });
-      return send(req, res, 200, autoconfigXml(domain, deps.endpoints), { security, type: 'application/xml; charset=utf-8' });
+      return send(req, res, 200, autoconfigXml(domain, deps.endpoints), {
+        security,
+        type: 'application/xml; charset=utf-8',
+      });
     }
-    if (path === '/') return send(req, res, 200, `Facteur mail server for ${site.kind === 'mail' ? site.host : site.domain}.\n`, { security });
+    if (path === '/')
+      return send(
+        req,
+        res,
+        200,
+        `Facteur mail server for ${site.kind === 'mail' ? site.host : site.domain}.\n`,
+        { security },
+      );
     throw new HttpError(404, 'Not found.');
   });
 }
 
 /** The domain an autoconfig request is for: from the host name, else from ?emailaddress=. */
-function autoconfigDomain(deps: WebSiteDeps, site: NonNullable<ReturnType<SiteNames['classify']>>, query: URLSearchParams): string {
+function autoconfigDomain(
+  deps: WebSiteDeps,
+  site: NonNullable<ReturnType<SiteNames['classify']>>,
+  query: URLSearchParams,
+): string {
   const address = query.get('emailaddress');
   let fromAddress: string | undefined;
   if (address !== null) {

@@ -26,9 +26,15 @@ export function startWebRole(ctx: RoleContext): Promise<WebRole> {
         pop3s: portOf(config, 'pop3s'),
         submissions: portOf(config, 'submissions'),
         submission: portOf(config, 'submission'),
-        ...(config.web.davUpstream ? { davBase: `https://${config.hostname}${config.portOffset ? `:${portOf(config, 'https')}` : ''}` } : {}),
+        ...(config.web.davUpstream
+          ? { davBase: `https://${config.hostname}${config.portOffset ? `:${portOf(config, 'https')}` : ''}` }
+          : {}),
       },
-      mtaSts: { mode: config.mtaSts.mode, mx: config.mtaSts.mx.length ? config.mtaSts.mx : [config.hostname], maxAgeSeconds: config.mtaSts.maxAgeSeconds },
+      mtaSts: {
+        mode: config.mtaSts.mode,
+        mx: config.mtaSts.mx.length ? config.mtaSts.mx : [config.hostname],
+        maxAgeSeconds: config.mtaSts.maxAgeSeconds,
+      },
       httpsPort: portOf(config, 'https'),
       davUpstream: config.web.davUpstream,
       maxBodyBytes: config.web.maxBodyBytes,

@@ -25,7 +25,11 @@ import { startDnsResponder, type DnsResponder } from './dns-responder.ts';
 import { startPebble, type Pebble } from './pebble.ts';
 
 const MAIL = 'mail.example.com';
-const NAMES = certificateNames({ hostNames: [MAIL], domains: ['example.com'], domainPrefixes: ['mta-sts', 'autoconfig'] });
+const NAMES = certificateNames({
+  hostNames: [MAIL],
+  domains: ['example.com'],
+  domainPrefixes: ['mta-sts', 'autoconfig'],
+});
 const WATCH_MS = 100;
 
 let stack: MailStack;
@@ -77,7 +81,13 @@ beforeAll(async () => {
     challenges: new FileChallengeStore(challengeDirOf(stack.dataDir)),
     tls: managerTls,
     names: () => NAMES,
-    ca: { directoryUrl: pebble.directoryUrl, caPem: pebble.apiCaPem, pollMinMs: 100, pollMaxMs: 500, pollAttempts: 40 },
+    ca: {
+      directoryUrl: pebble.directoryUrl,
+      caPem: pebble.apiCaPem,
+      pollMinMs: 100,
+      pollMaxMs: 500,
+      pollAttempts: 40,
+    },
     renewBeforeDays: 30,
     checkIntervalMs: 3_600_000,
     requestPollMs: 100,
@@ -99,11 +109,24 @@ afterAll(async () => {
 /** Serial number of the certificate a new TLS connection to the IMAP role gets (verified against root). */
 function imapCertificate(rootPem: string): Promise<{ serial: string; authorized: boolean; error?: string }> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port: stack.port('imap', 'implicit'), servername: MAIL, ca: rootPem, rejectUnauthorized: false }, () => {
-      const cert = s.getPeerCertificate();
-      resolve({ serial: cert.serialNumber, authorized: s.authorized, ...(s.authorizationError ? { error: String(s.authorizationError) } : {}) });
-      s.end();
-    });
+    const s = tlsConnect(
+      {
+        host: '127.0.0.1',
+        port: stack.port('imap', 'implicit'),
+        servername: MAIL,
+        ca: rootPem,
+        rejectUnauthorized: false,
+      },
+      () => {
+        const cert = s.getPeerCertificate();
+        resolve({
+          serial: cert.serialNumber,
+          authorized: s.authorized,
+          ...(s.authorizationError ? { error: String(s.authorizationError) } : {}),
+        });
+        s.end();
+      },
+    );
     s.on('error', reject);
   });
 }
@@ -142,16 +165,23 @@ describe('ACME against pebble', () => {
 
     const root = await pebble.rootPem();
     const started2 = performance.now();
-    const imap = await waitFor(() => imapCertificate(root), (c) => c.authorized);
+    const imap = await waitFor(
+      () => imapCertificate(root),
+      (c) => c.authorized,
+    );
     timings.imap_picks_up_ms = Math.round(performance.now() - started2);
     expect(imap.authorized, imap.error).toBe(true);
     firstSerial = imap.serial;
     expect(firstSerial).toBe(new X509Certificate(managerTls.material.cert).serialNumber);
-    const https = await waitFor(() => peerCertificate(httpsPort, 'mta-sts.example.com'), (c) => c.serialNumber === firstSerial);
+    const https = await waitFor(
+      () => peerCertificate(httpsPort, 'mta-sts.example.com'),
+      (c) => c.serialNumber === firstSerial,
+    );
     expect(https.serialNumber).toBe(firstSerial);
     // State on disk: account key and status private.
     const { statSync } = await import('node:fs');
-    for (const f of ['account.key', 'account.json', 'status.json']) expect(statSync(join(stack.dataDir, 'acme', f)).mode & 0o077, f).toBe(0);
+    for (const f of ['account.key', 'account.json', 'status.json'])
+      expect(statSync(join(stack.dataDir, 'acme', f)).mode & 0o077, f).toBe(0);
     expect(statSync(join(stack.dataDir, 'tls', 'server.pem')).mode & 0o077).toBe(0);
     // Nothing left behind for the web role to answer.
     const { readdirSync } = await import('node:fs');
@@ -185,7 +215,11 @@ describe('ACME against pebble', () => {
     await new AcmeStore(stack.dataDir).request({ force: true });
     manager.start();
     const started = performance.now();
-    const renewed = await waitFor(() => imapCertificate(root), (c) => c.serial !== firstSerial, 30_000);
+    const renewed = await waitFor(
+      () => imapCertificate(root),
+      (c) => c.serial !== firstSerial,
+      30_000,
+    );
     timings.forced_renewal_to_new_imap_cert_ms = Math.round(performance.now() - started);
     expect(renewed.serial).not.toBe(firstSerial);
     expect(renewed.authorized, renewed.error).toBe(true);
@@ -210,7 +244,14 @@ describe('ACME against pebble', () => {
   });
 
   it('explains in plain words when the CA cannot reach port 80 or find the name in the DNS', async () => {
-    const ca = new AcmeCa({ directoryUrl: pebble.directoryUrl, accountKeyPem: generateAccountKey(), caPem: pebble.apiCaPem, pollMinMs: 100, pollMaxMs: 500, pollAttempts: 40 });
+    const ca = new AcmeCa({
+      directoryUrl: pebble.directoryUrl,
+      accountKeyPem: generateAccountKey(),
+      caPem: pebble.apiCaPem,
+      pollMinMs: 100,
+      pollMaxMs: 500,
+      pollAttempts: 40,
+    });
     await ca.register();
     const challenges = new FileChallengeStore(challengeDirOf(stack.dataDir));
     const closed = await ca.issue(['closed.example.com'], challenges).catch((e: unknown) => e);
@@ -221,7 +262,9 @@ describe('ACME against pebble', () => {
     );
     const missing = await ca.issue(['nowhere.example.com'], challenges).catch((e: unknown) => e);
     expect((missing as CertificateError).kind).toBe('dns');
-    expect((missing as CertificateError).message).toMatch(/could not find nowhere\.example\.com in the DNS: add its A \(and AAAA\) record/);
+    expect((missing as CertificateError).message).toMatch(
+      /could not find nowhere\.example\.com in the DNS: add its A \(and AAAA\) record/,
+    );
   });
 
   it('records the last error for the control API, keeping the certificate it has', async () => {
@@ -231,7 +274,13 @@ describe('ACME against pebble', () => {
       challenges: new FileChallengeStore(challengeDirOf(stack.dataDir)),
       tls: managerTls,
       names: () => [...NAMES, 'closed.example.com'],
-      ca: { directoryUrl: pebble.directoryUrl, caPem: pebble.apiCaPem, pollMinMs: 100, pollMaxMs: 500, pollAttempts: 40 },
+      ca: {
+        directoryUrl: pebble.directoryUrl,
+        caPem: pebble.apiCaPem,
+        pollMinMs: 100,
+        pollMaxMs: 500,
+        pollAttempts: 40,
+      },
       renewBeforeDays: 30,
       checkIntervalMs: 3_600_000,
       requestPollMs: 100,
@@ -248,7 +297,11 @@ describe('ACME against pebble', () => {
   });
 
   it('refuses to talk to a CA whose HTTPS certificate it does not trust, saying what to set', async () => {
-    const ca = new AcmeCa({ directoryUrl: pebble.directoryUrl, accountKeyPem: generateAccountKey(), requestRetries: 0 });
+    const ca = new AcmeCa({
+      directoryUrl: pebble.directoryUrl,
+      accountKeyPem: generateAccountKey(),
+      requestRetries: 0,
+    });
     const err = await ca.register().catch((e: unknown) => e);
     expect((err as CertificateError).kind, (err as Error).message).toBe('ca_untrusted');
     expect((err as CertificateError).message).toMatch(/set acme\.caCertFile/);

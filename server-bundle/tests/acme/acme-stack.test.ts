@@ -28,7 +28,11 @@ function cli(args: string[]): string {
   return res.stdout;
 }
 
-async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
+async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+  what: string,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -54,11 +58,19 @@ beforeAll(async () => {
       logs: { toFile: false },
       tls: { watchIntervalMs: 100 },
       mtaSts: { mode: 'enforce' },
-      acme: { directoryUrl: pebble.directoryUrl, caCertFile: join(root, 'pebble-api.pem'), pollMinMs: 100, pollMaxMs: 500, requestPollMs: 100 },
+      acme: {
+        directoryUrl: pebble.directoryUrl,
+        caCertFile: join(root, 'pebble-api.pem'),
+        pollMinMs: 100,
+        pollMaxMs: 500,
+        requestPollMs: 100,
+      },
     }),
   );
   const log = createWriteStream(join(root, 'stack.log'));
-  stack = spawn(process.execPath, [MAIN, 'stack', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  stack = spawn(process.execPath, [MAIN, 'stack', '--config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   stack.stderr!.pipe(log);
   let out = '';
   let ready = false;
@@ -85,10 +97,20 @@ afterAll(async () => {
 
 describe('ACME in the role processes', () => {
   it('the web role of the dev stack serves MTA-STS and autoconfig on 443+offset, redirects 80+offset', async () => {
-    const r = await fetchWeb({ scheme: 'https', port: 443 + offset, host: 'mta-sts.acme.test', path: '/.well-known/mta-sts.txt' });
+    const r = await fetchWeb({
+      scheme: 'https',
+      port: 443 + offset,
+      host: 'mta-sts.acme.test',
+      path: '/.well-known/mta-sts.txt',
+    });
     expect(r.status).toBe(200);
     expect(r.body).toBe(`version: STSv1\r\nmode: enforce\r\nmx: ${MAIL}\r\nmax_age: 604800\r\n`);
-    const ac = await fetchWeb({ scheme: 'https', port: 443 + offset, host: 'autoconfig.acme.test', path: '/mail/config-v1.1.xml' });
+    const ac = await fetchWeb({
+      scheme: 'https',
+      port: 443 + offset,
+      host: 'autoconfig.acme.test',
+      path: '/mail/config-v1.1.xml',
+    });
     expect(ac.body).toContain(`<port>${993 + offset}</port>`); // the dev stack's real ports
     const redirect = await fetchWeb({ scheme: 'http', port: 80 + offset, host: MAIL, path: '/x' });
     expect(redirect.headers.location).toBe(`https://${MAIL}:${443 + offset}/x`);
@@ -107,20 +129,33 @@ describe('ACME in the role processes', () => {
         host: '127.0.0.1',
         path,
         method,
-        headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
     expect((await control('POST', '/v1/certificate/request', { force: 'yes' })).status).toBe(400);
     const asked = await control('POST', '/v1/certificate/request', { force: false });
     expect(asked.status).toBe(202);
     // The web role's next handshake shows when the jobs role has installed it (polling the CLI costs a process each time).
-    await waitFor(async () => ((await peerCertificate(443 + offset, MAIL)).serialNumber !== before.serialNumber ? true : undefined), 30_000, 'a new certificate');
+    await waitFor(
+      async () =>
+        (await peerCertificate(443 + offset, MAIL)).serialNumber !== before.serialNumber ? true : undefined,
+      30_000,
+      'a new certificate',
+    );
     timings.request_to_web_role_ms = Math.round(performance.now() - started);
     const after = JSON.parse(cli(['certificate', 'status'])) as CertificateStatus;
     expect(after.acme.lastError).toBeNull();
     expect(after.selfSigned).toBe(false);
     const api = JSON.parse((await control('GET', '/v1/certificate')).body) as CertificateStatus;
-    expect(api).toMatchObject({ selfSigned: false, issuer: after.issuer, serialNumber: after.serialNumber, acme: { enabled: true, lastError: null } });
+    expect(api).toMatchObject({
+      selfSigned: false,
+      issuer: after.issuer,
+      serialNumber: after.serialNumber,
+      acme: { enabled: true, lastError: null },
+    });
     expect(api.daysLeft).toBeGreaterThan(30);
     expect(after.issuer).toMatch(/Pebble/i);
     expect(after.altNames.sort()).toEqual([MAIL, 'autoconfig.acme.test', 'mta-sts.acme.test'].sort());
@@ -131,12 +166,21 @@ describe('ACME in the role processes', () => {
       ['pop3s', 995 + offset],
       ['submissions', 465 + offset],
     ] as const) {
-      const serial = await waitFor(async () => ((await serialOf(port)) === after.serialNumber ? after.serialNumber : undefined), 5_000, `${what} to switch`);
+      const serial = await waitFor(
+        async () => ((await serialOf(port)) === after.serialNumber ? after.serialNumber : undefined),
+        5_000,
+        `${what} to switch`,
+      );
       expect(serial, what).toBe(after.serialNumber);
     }
     timings.request_to_all_roles_ms = Math.round(performance.now() - started);
     // Now HSTS is sent (a CA certificate is in place).
-    const r = await fetchWeb({ scheme: 'https', port: 443 + offset, host: 'mta-sts.acme.test', path: '/.well-known/mta-sts.txt' });
+    const r = await fetchWeb({
+      scheme: 'https',
+      port: 443 + offset,
+      host: 'mta-sts.acme.test',
+      path: '/.well-known/mta-sts.txt',
+    });
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000');
   });
 });

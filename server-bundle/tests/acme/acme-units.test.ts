@@ -21,7 +21,11 @@ describe('plain-words ACME errors', () => {
       'unreachable',
       /^The certificate authority could not reach http:\/\/mail\.example\.org\/\.well-known\/acme-challenge\/LoqX\w+: check the A\/AAAA records of mail\.example\.org and that port 80 is open/,
     ],
-    ['203.0.113.7: Fetching http://mail.example.org/.well-known/acme-challenge/X: Timeout during connect (likely firewall problem)', 'unreachable', /port 80 is open/],
+    [
+      '203.0.113.7: Fetching http://mail.example.org/.well-known/acme-challenge/X: Timeout during connect (likely firewall problem)',
+      'unreachable',
+      /port 80 is open/,
+    ],
     [
       'DNS problem: NXDOMAIN looking up A for mail.example.org - check that a DNS record exists for this domain',
       'dns',
@@ -32,8 +36,16 @@ describe('plain-words ACME errors', () => {
       'wrong_answer',
       /Something other than this server answered http:\/\/mail\.example\.org/,
     ],
-    ['CAA record for mail.example.org prevents issuance', 'caa', /CAA record of mail\.example\.org does not allow/],
-    ['too many certificates (5) already issued for this exact set of domains in the last 168h0m0s', 'rate_limited', /rate limit/],
+    [
+      'CAA record for mail.example.org prevents issuance',
+      'caa',
+      /CAA record of mail\.example\.org does not allow/,
+    ],
+    [
+      'too many certificates (5) already issued for this exact set of domains in the last 168h0m0s',
+      'rate_limited',
+      /rate limit/,
+    ],
   ];
   for (const [detail, kind, message] of cases) {
     it(`${kind}: ${detail.slice(0, 50)}…`, () => {
@@ -45,10 +57,18 @@ describe('plain-words ACME errors', () => {
   }
 
   it('names the CA when it cannot be reached or is not trusted', () => {
-    const refused = explainCaError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:14000'), { code: 'ECONNREFUSED' }), 'https://acme.test:14000/dir');
+    const refused = explainCaError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:14000'), { code: 'ECONNREFUSED' }),
+      'https://acme.test:14000/dir',
+    );
     expect(refused.kind).toBe('ca_unreachable');
-    expect(refused.message).toMatch(/could not reach the certificate authority at acme\.test:14000: check the server's outbound internet access/);
-    const untrusted = explainCaError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'https://acme.test/dir');
+    expect(refused.message).toMatch(
+      /could not reach the certificate authority at acme\.test:14000: check the server's outbound internet access/,
+    );
+    const untrusted = explainCaError(
+      Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      'https://acme.test/dir',
+    );
     expect(untrusted.kind).toBe('ca_untrusted');
     expect(untrusted.message).toMatch(/set acme\.caCertFile/);
   });
@@ -71,12 +91,15 @@ describe('certificate names', () => {
       'autoconfig.example.net',
       'mx2.example.org',
     ]);
-    for (const n of ['localhost', '::1', '10.0.0.1', 'single', 'box.local', 'a..b.org']) expect(isCertifiableName(n), n).toBe(false);
+    for (const n of ['localhost', '::1', '10.0.0.1', 'single', 'box.local', 'a..b.org'])
+      expect(isCertifiableName(n), n).toBe(false);
   });
 
   it('finds the names a certificate does not cover yet (a domain added later)', () => {
     const { certPem } = generateSelfSigned({ hostNames: ['mail.example.org', 'mta-sts.example.org'] });
-    expect(uncoveredNames(certPem, ['mail.example.org', 'mta-sts.example.org', 'autoconfig.example.org'])).toEqual(['autoconfig.example.org']);
+    expect(
+      uncoveredNames(certPem, ['mail.example.org', 'mta-sts.example.org', 'autoconfig.example.org']),
+    ).toEqual(['autoconfig.example.org']);
   });
 });
 
@@ -114,8 +137,16 @@ describe('ACME files', () => {
 describe('certificate status', () => {
   it('shows subject, names, issuer, expiry, days left, self-signed and the ACME state', () => {
     const now = Date.now();
-    const { keyPem, certPem } = generateSelfSigned({ hostNames: ['mail.example.org', 'mta-sts.example.org'], validDays: 90, now: new Date(now) });
-    const s = certificateStatus({ key: keyPem, cert: certPem }, { wanted: true, lastError: 'The certificate authority could not reach…' }, { renewBeforeDays: 30, now });
+    const { keyPem, certPem } = generateSelfSigned({
+      hostNames: ['mail.example.org', 'mta-sts.example.org'],
+      validDays: 90,
+      now: new Date(now),
+    });
+    const s = certificateStatus(
+      { key: keyPem, cert: certPem },
+      { wanted: true, lastError: 'The certificate authority could not reach…' },
+      { renewBeforeDays: 30, now },
+    );
     expect(s).toMatchObject({
       altNames: ['mail.example.org', 'mta-sts.example.org'],
       selfSigned: true,

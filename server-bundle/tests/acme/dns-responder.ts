@@ -30,8 +30,11 @@ export async function startDnsResponder(records: DnsRecords, host = '127.0.0.1')
     queries.push(`${q.type} ${name}`);
     const rec = records[name];
     const answers: dnsPacket.Answer[] = [];
-    if (rec && q.type === 'A') for (const data of rec.a ?? []) answers.push({ type: 'A', name: q.name, ttl: 5, class: 'IN', data });
-    if (rec && q.type === 'AAAA') for (const data of rec.aaaa ?? []) answers.push({ type: 'AAAA', name: q.name, ttl: 5, class: 'IN', data });
+    if (rec && q.type === 'A')
+      for (const data of rec.a ?? []) answers.push({ type: 'A', name: q.name, ttl: 5, class: 'IN', data });
+    if (rec && q.type === 'AAAA')
+      for (const data of rec.aaaa ?? [])
+        answers.push({ type: 'AAAA', name: q.name, ttl: 5, class: 'IN', data });
     const reply = dnsPacket.encode({
       id: query.id,
       type: 'response',

@@ -19,7 +19,11 @@ export interface Pebble {
   stop(): Promise<void>;
 }
 
-export async function startPebble(opts: { httpPort: number; dnsPort: number; env?: Record<string, string> }): Promise<Pebble> {
+export async function startPebble(opts: {
+  httpPort: number;
+  dnsPort: number;
+  env?: Record<string, string>;
+}): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'facteur-pebble-'));
   const api = generateSelfSigned({ hostNames: ['127.0.0.1', 'localhost'] });
   writeFileSync(join(dir, 'cert.pem'), api.certPem);
@@ -40,10 +44,14 @@ export async function startPebble(opts: { httpPort: number; dnsPort: number; env
       },
     }),
   );
-  const child: ChildProcess = spawn('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${opts.dnsPort}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', ...opts.env },
-  });
+  const child: ChildProcess = spawn(
+    'pebble',
+    ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${opts.dnsPort}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', ...opts.env },
+    },
+  );
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pebble did not start in 15 s:\n${log}`)), 15_000);
@@ -56,7 +64,9 @@ export async function startPebble(opts: { httpPort: number; dnsPort: number; env
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('error', (err) => reject(new Error(`pebble did not start (apt-get install -y pebble): ${err.message}`)));
+    child.once('error', (err) =>
+      reject(new Error(`pebble did not start (apt-get install -y pebble): ${err.message}`)),
+    );
     child.once('exit', (code) => reject(new Error(`pebble exited (${code}):\n${log}`)));
   });
   const managementUrl = `https://127.0.0.1:${mgmt}`;

@@ -28,7 +28,14 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 async function imapLogin(user: string, pass: string): Promise<boolean> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: h.port('imap', 'implicit'), secure: true, tls: { rejectUnauthorized: false }, auth: { user, pass }, logger: false });
+  const c = new ImapFlow({
+    host: '127.0.0.1',
+    port: h.port('imap', 'implicit'),
+    secure: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user, pass },
+    logger: false,
+  });
   try {
     await c.connect();
     await c.logout();
@@ -61,8 +68,13 @@ describe('domains', () => {
       ['rsa', true],
       ['ed25519', true],
     ]);
-    expect((await h.call('POST', '/v1/domains', { body: { name: 'one.test' } })).json.error.code).toBe('EXISTS');
-    expect((await h.call('GET', '/v1/domains')).json.domains.map((d: { name: string }) => d.name)).toEqual(['example.com', 'one.test']);
+    expect((await h.call('POST', '/v1/domains', { body: { name: 'one.test' } })).json.error.code).toBe(
+      'EXISTS',
+    );
+    expect((await h.call('GET', '/v1/domains')).json.domains.map((d: { name: string }) => d.name)).toEqual([
+      'example.com',
+      'one.test',
+    ]);
     expect((await h.call('GET', '/v1/domains/nope.test')).status).toBe(404);
     const two = await h.call('POST', '/v1/domains', { body: { name: 'two.test', dkim: false } });
     expect([two.status, two.json.dkim]).toEqual([201, []]);
@@ -78,10 +90,22 @@ describe('mailboxes', () => {
   it('creates a mailbox over HTTP that logs in over IMAP and POP3 with its password', async () => {
     alicePw = password('alice');
     const r = await h.call('POST', '/v1/mailboxes', {
-      body: { address: 'Alice@one.test', password: alicePw, recoveryPublicKey: b64(h.owner.publicKey.bytes), quotaBytes: 1_000_000, displayName: 'Alice' },
+      body: {
+        address: 'Alice@one.test',
+        password: alicePw,
+        recoveryPublicKey: b64(h.owner.publicKey.bytes),
+        quotaBytes: 1_000_000,
+        displayName: 'Alice',
+      },
     });
     expect(r.status).toBe(201);
-    expect(r.json.mailbox).toMatchObject({ address: 'Alice@one.test', quotaBytes: 1_000_000, state: 'active', displayName: 'Alice', appPasswords: [] });
+    expect(r.json.mailbox).toMatchObject({
+      address: 'Alice@one.test',
+      quotaBytes: 1_000_000,
+      state: 'active',
+      displayName: 'Alice',
+      appPasswords: [],
+    });
     aliceId = r.json.mailbox.id;
     expect(await imapLogin('alice@one.test', alicePw)).toBe(true);
     expect(await pop3Login('alice@one.test', alicePw)).toMatch(/^\+OK/);
@@ -97,13 +121,22 @@ describe('mailboxes', () => {
   it('refuses duplicates, unknown domains and keys that are not hybrid public keys, leaving no file', async () => {
     const before = readdirSync(join(h.dataDir, 'mailboxes')).length;
     const base = { password: password('dup'), recoveryPublicKey: b64(h.owner.publicKey.bytes) };
-    expect((await h.call('POST', '/v1/mailboxes', { body: { ...base, address: 'alice@one.test' } })).json.error.code).toBe('EXISTS');
-    expect((await h.call('POST', '/v1/mailboxes', { body: { ...base, address: 'x@elsewhere.test' } })).status).toBe(404);
+    expect(
+      (await h.call('POST', '/v1/mailboxes', { body: { ...base, address: 'alice@one.test' } })).json.error
+        .code,
+    ).toBe('EXISTS');
+    expect(
+      (await h.call('POST', '/v1/mailboxes', { body: { ...base, address: 'x@elsewhere.test' } })).status,
+    ).toBe(404);
     const wrongKey = Buffer.from(h.owner.publicKey.bytes);
     wrongKey[0] = 0x7f;
-    const bad = await h.call('POST', '/v1/mailboxes', { body: { ...base, address: 'bob@one.test', recoveryPublicKey: b64(wrongKey) } });
+    const bad = await h.call('POST', '/v1/mailboxes', {
+      body: { ...base, address: 'bob@one.test', recoveryPublicKey: b64(wrongKey) },
+    });
     expect([bad.status, bad.json.error.code]).toEqual([400, 'INVALID']);
-    const priv = await h.call('POST', '/v1/mailboxes', { body: { ...base, address: 'bob@one.test', recoveryPublicKey: b64(h.owner.bytes) } });
+    const priv = await h.call('POST', '/v1/mailboxes', {
+      body: { ...base, address: 'bob@one.test', recoveryPublicKey: b64(h.owner.bytes) },
+    });
     expect(priv.status).toBe(400); // a private key is refused (wrong length), never stored
     expect(readdirSync(join(h.dataDir, 'mailboxes')).length).toBe(before);
   });
@@ -121,8 +154,16 @@ describe('mailboxes', () => {
   });
 
   it('adds an app password (shown once) that logs in, and revokes it alone', async () => {
-    expect((await h.call('POST', `/v1/mailboxes/${aliceId}/app-passwords`, { body: { password: 'not it', label: 'phone' } })).status).toBe(403);
-    const r = await h.call('POST', `/v1/mailboxes/${aliceId}/app-passwords`, { body: { password: alicePw, label: 'phone' } });
+    expect(
+      (
+        await h.call('POST', `/v1/mailboxes/${aliceId}/app-passwords`, {
+          body: { password: 'not it', label: 'phone' },
+        })
+      ).status,
+    ).toBe(403);
+    const r = await h.call('POST', `/v1/mailboxes/${aliceId}/app-passwords`, {
+      body: { password: alicePw, label: 'phone' },
+    });
     expect(r.status).toBe(201);
     secrets.push(r.json.password);
     expect(await imapLogin('alice@one.test', r.json.password)).toBe(true);
@@ -138,24 +179,47 @@ describe('mailboxes', () => {
     const r = await h.call('GET', `/v1/mailboxes/${aliceId}/recovery-wrap`);
     expect(r.status).toBe(200);
     // On the desktop: open the recovery wrap with the owner's private key, wrap K under a new password.
-    const k = unwrapWithRecoveryKey(r.json.wrap as RecoveryWrap, h.owner, { mailboxId: aliceId, wrapId: 'owner' });
+    const k = unwrapWithRecoveryKey(r.json.wrap as RecoveryWrap, h.owner, {
+      mailboxId: aliceId,
+      wrapId: 'owner',
+    });
     const newPw = password('reset');
-    const wrap = await wrapWithPassword(k, newPw, { mailboxId: aliceId, wrapId: 'primary' }, newKdfParams({ memory: 19456, passes: 1, parallelism: 1 }));
+    const wrap = await wrapWithPassword(
+      k,
+      newPw,
+      { mailboxId: aliceId, wrapId: 'primary' },
+      newKdfParams({ memory: 19456, passes: 1, parallelism: 1 }),
+    );
     k.fill(0);
-    const weak = await wrapWithPassword(Buffer.alloc(32), 'x', { mailboxId: aliceId, wrapId: 'primary' }, newKdfParams({ memory: 1024, passes: 1, parallelism: 1 }));
-    expect((await h.call('PUT', `/v1/mailboxes/${aliceId}/password-wrap`, { body: { wrap: weak } })).status).toBe(400);
-    expect((await h.call('PUT', `/v1/mailboxes/${aliceId}/password-wrap`, { body: { wrap } })).status).toBe(204);
+    const weak = await wrapWithPassword(
+      Buffer.alloc(32),
+      'x',
+      { mailboxId: aliceId, wrapId: 'primary' },
+      newKdfParams({ memory: 1024, passes: 1, parallelism: 1 }),
+    );
+    expect(
+      (await h.call('PUT', `/v1/mailboxes/${aliceId}/password-wrap`, { body: { wrap: weak } })).status,
+    ).toBe(400);
+    expect((await h.call('PUT', `/v1/mailboxes/${aliceId}/password-wrap`, { body: { wrap } })).status).toBe(
+      204,
+    );
     expect(await imapLogin('alice@one.test', alicePw)).toBe(false);
     const s = await h.core.openSession('alice@one.test', newPw);
     const inbox = s.view.getFolder('INBOX')!.id;
-    expect(s.view.uids(inbox).map((u) => s.view.readRaw(inbox, u)!.toString())).toEqual([expect.stringContaining('kept across the reset')]);
+    expect(s.view.uids(inbox).map((u) => s.view.readRaw(inbox, u)!.toString())).toEqual([
+      expect.stringContaining('kept across the reset'),
+    ]);
     s.close();
     alicePw = newPw;
   });
 
   it('deletes a mailbox: record, encrypted file and spool go; logins fail', async () => {
     const pw = password('carol');
-    const c = (await h.call('POST', '/v1/mailboxes', { body: { address: 'carol@one.test', password: pw, recoveryPublicKey: b64(h.owner.publicKey.bytes) } })).json.mailbox;
+    const c = (
+      await h.call('POST', '/v1/mailboxes', {
+        body: { address: 'carol@one.test', password: pw, recoveryPublicKey: b64(h.owner.publicKey.bytes) },
+      })
+    ).json.mailbox;
     await h.deliver('carol@one.test', message('waiting in the spool', 'sealed'));
     expect(existsSync(h.core.mailboxPath(c.id))).toBe(true);
     expect(existsSync(join(h.core.spool.root, c.id))).toBe(true);
@@ -171,21 +235,44 @@ describe('mailboxes', () => {
 
 describe('aliases', () => {
   it('creates, reads, changes and deletes aliases and a catch-all, which route mail', async () => {
-    let r = await h.call('POST', '/v1/aliases', { body: { address: 'hello@one.test', destinations: ['alice@one.test'] } });
-    expect([r.status, r.json.alias]).toEqual([201, { address: 'hello@one.test', destinations: ['alice@one.test'], catchAll: false }]);
+    let r = await h.call('POST', '/v1/aliases', {
+      body: { address: 'hello@one.test', destinations: ['alice@one.test'] },
+    });
+    expect([r.status, r.json.alias]).toEqual([
+      201,
+      { address: 'hello@one.test', destinations: ['alice@one.test'], catchAll: false },
+    ]);
     const viaAlias = await h.core.delivery.checkRecipient('hello@one.test');
     expect(viaAlias.resolution.mailboxes.map((m) => m.address)).toEqual(['Alice@one.test']);
-    expect((await h.call('POST', '/v1/aliases', { body: { address: 'hello@one.test', destinations: ['x@y.test'] } })).status).toBe(409);
-    expect((await h.call('POST', '/v1/aliases', { body: { address: 'alice@one.test', destinations: ['x@y.test'] } })).status).toBe(409);
+    expect(
+      (
+        await h.call('POST', '/v1/aliases', {
+          body: { address: 'hello@one.test', destinations: ['x@y.test'] },
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await h.call('POST', '/v1/aliases', {
+          body: { address: 'alice@one.test', destinations: ['x@y.test'] },
+        })
+      ).status,
+    ).toBe(409);
 
-    r = await h.call('POST', '/v1/aliases', { body: { address: '@one.test', destinations: ['alice@one.test'] } });
+    r = await h.call('POST', '/v1/aliases', {
+      body: { address: '@one.test', destinations: ['alice@one.test'] },
+    });
     expect(r.json.alias).toEqual({ address: '*@one.test', destinations: ['alice@one.test'], catchAll: true });
     const caught = await h.core.delivery.checkRecipient('anything-at-all@one.test');
     expect(caught.resolution.mailboxes.map((m) => m.address)).toEqual(['Alice@one.test']);
 
-    r = await h.call('PUT', '/v1/aliases/hello@one.test', { body: { destinations: ['alice@one.test', 'friend@far.test'] } });
+    r = await h.call('PUT', '/v1/aliases/hello@one.test', {
+      body: { destinations: ['alice@one.test', 'friend@far.test'] },
+    });
     expect(r.json.alias.destinations).toEqual(['alice@one.test', 'friend@far.test']);
-    expect((await h.call('GET', `/v1/aliases/${encodeURIComponent('*@one.test')}`)).json.alias.catchAll).toBe(true);
+    expect((await h.call('GET', `/v1/aliases/${encodeURIComponent('*@one.test')}`)).json.alias.catchAll).toBe(
+      true,
+    );
     expect((await h.call('GET', '/v1/aliases?domain=one.test')).json.aliases).toHaveLength(2);
     expect((await h.call('DELETE', '/v1/aliases/@one.test')).status).toBe(204);
     await expect(h.core.delivery.checkRecipient('anything-at-all@one.test')).rejects.toThrow();
@@ -204,7 +291,10 @@ describe('DKIM', () => {
     const p = Buffer.from(m![2]!, 'base64');
     if (m![1] === 'rsa') return createPublicKey({ key: p, format: 'der', type: 'spki' });
     expect(p.length).toBe(32);
-    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: p.toString('base64url') }, format: 'jwk' });
+    return createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: p.toString('base64url') },
+      format: 'jwk',
+    });
   }
 
   it('publishes TXT values that verify signatures made with the private keys kept on the server', async () => {
@@ -237,20 +327,39 @@ describe('DKIM', () => {
   });
 
   it('rotates: a new pair stays inactive until activated, one active key per algorithm, the old one removable', async () => {
-    const old = (await h.call('GET', '/v1/domains/one.test/dkim')).json.keys as Array<{ selector: string; algorithm: string }>;
+    const old = (await h.call('GET', '/v1/domains/one.test/dkim')).json.keys as Array<{
+      selector: string;
+      algorithm: string;
+    }>;
     const r = await h.call('POST', '/v1/domains/one.test/dkim', { body: { selector: 'next2027' } });
     expect(r.status).toBe(201);
     expect(r.json.keys.map((k: { selector: string; active: boolean }) => [k.selector, k.active])).toEqual([
       ['next2027-rsa', false],
       ['next2027-ed', false],
     ]);
-    expect((await h.call('POST', '/v1/domains/one.test/dkim', { body: { selector: 'next2027' } })).status).toBe(409);
-    expect((await h.call('POST', '/v1/domains/one.test/dkim', { body: { selector: 'Bad_Selector' } })).status).toBe(400);
-    for (const s of ['next2027-rsa', 'next2027-ed']) expect((await h.call('POST', `/v1/domains/one.test/dkim/${s}/activate`)).json.key.active).toBe(true);
-    const now = (await h.call('GET', '/v1/domains/one.test/dkim')).json.keys as Array<{ selector: string; active: boolean }>;
-    expect(now.filter((k) => k.active).map((k) => k.selector).sort()).toEqual(['next2027-ed', 'next2027-rsa']);
-    expect((await h.call('DELETE', '/v1/domains/one.test/dkim/next2027-rsa')).json.error.code).toBe('ACTIVE_KEY');
-    for (const k of old) expect((await h.call('DELETE', `/v1/domains/one.test/dkim/${k.selector}`)).status).toBe(204);
+    expect(
+      (await h.call('POST', '/v1/domains/one.test/dkim', { body: { selector: 'next2027' } })).status,
+    ).toBe(409);
+    expect(
+      (await h.call('POST', '/v1/domains/one.test/dkim', { body: { selector: 'Bad_Selector' } })).status,
+    ).toBe(400);
+    for (const s of ['next2027-rsa', 'next2027-ed'])
+      expect((await h.call('POST', `/v1/domains/one.test/dkim/${s}/activate`)).json.key.active).toBe(true);
+    const now = (await h.call('GET', '/v1/domains/one.test/dkim')).json.keys as Array<{
+      selector: string;
+      active: boolean;
+    }>;
+    expect(
+      now
+        .filter((k) => k.active)
+        .map((k) => k.selector)
+        .sort(),
+    ).toEqual(['next2027-ed', 'next2027-rsa']);
+    expect((await h.call('DELETE', '/v1/domains/one.test/dkim/next2027-rsa')).json.error.code).toBe(
+      'ACTIVE_KEY',
+    );
+    for (const k of old)
+      expect((await h.call('DELETE', `/v1/domains/one.test/dkim/${k.selector}`)).status).toBe(204);
     expect(existsSync(join(h.dataDir, 'dkim', 'one.test', `${old[0]!.selector}.pem`))).toBe(false);
     const signing = await new DkimKeyStore(join(h.dataDir, 'dkim')).activeKeys('one.test');
     expect(signing.map((k) => k.selector).sort()).toEqual(['next2027-ed', 'next2027-rsa']);
@@ -260,12 +369,29 @@ describe('DKIM', () => {
 describe('queue, metrics and logs', () => {
   it('lists queued envelopes, never the message', async () => {
     const canary = 'QUEUE-BODY-CANARY-7731';
-    const first = await h.outbound.enqueue({ mailFrom: 'alice@one.test', rcptTo: ['bob@far.test', 'eve@far.test'], receivedAt: Date.now(), origin: 'submission' }, message(canary, canary));
+    const first = await h.outbound.enqueue(
+      {
+        mailFrom: 'alice@one.test',
+        rcptTo: ['bob@far.test', 'eve@far.test'],
+        receivedAt: Date.now(),
+        origin: 'submission',
+      },
+      message(canary, canary),
+    );
     // What the outbound role records after a failed attempt.
     const next = Date.now() + 60_000;
-    await h.states.put(first, { v: 1, attempts: 2, nextAttemptAt: next, lastError: '451 4.7.1 try later', done: ['bob@far.test'] });
+    await h.states.put(first, {
+      v: 1,
+      attempts: 2,
+      nextAttemptAt: next,
+      lastError: '451 4.7.1 try later',
+      done: ['bob@far.test'],
+    });
     const big = Buffer.concat([message('big', 'x'), Buffer.alloc(300_000, 'y')]);
-    await h.outbound.enqueue({ mailFrom: 'alice@one.test', rcptTo: ['big@far.test'], receivedAt: Date.now(), origin: 'submission' }, big);
+    await h.outbound.enqueue(
+      { mailFrom: 'alice@one.test', rcptTo: ['big@far.test'], receivedAt: Date.now(), origin: 'submission' },
+      big,
+    );
     const r = await h.call('GET', '/v1/queue');
     expect(r.status).toBe(200);
     expect(r.json.total).toBe(2);
@@ -297,20 +423,31 @@ describe('queue, metrics and logs', () => {
     expect(r.status).toBe(200);
     expect(r.json.stepMs).toBe(60_000);
     expect(r.json.series.cpu.unit).toBe('%');
-    const cpuAvg = r.json.series.cpu.points.reduce((a: number, p: { v: number }) => a + p.v, 0) / r.json.series.cpu.points.length;
+    const cpuAvg =
+      r.json.series.cpu.points.reduce((a: number, p: { v: number }) => a + p.v, 0) /
+      r.json.series.cpu.points.length;
     expect(cpuAvg).toBeGreaterThan(10);
     expect(r.json.series.messages_in.points.reduce((a: number, p: { v: number }) => a + p.v, 0)).toBe(12);
     expect(r.json.series.nothing.points).toEqual([]);
-    const list = (await h.call('GET', '/v1/metrics/series')).json.series as Array<{ name: string; latest: { v: number } }>;
+    const list = (await h.call('GET', '/v1/metrics/series')).json.series as Array<{
+      name: string;
+      latest: { v: number };
+    }>;
     expect(list.find((s) => s.name === 'cpu')!.latest.v).toBe(15);
   });
 
-  it('tails the roles\' log files, redacted again on the way out', async () => {
+  it("tails the roles' log files, redacted again on the way out", async () => {
     const dir = join(h.dataDir, 'logs');
     writeFileSync(
       join(dir, 'legacy.log'),
       [
-        JSON.stringify({ t: new Date().toISOString(), level: 'warn', event: 'x.failed', password: 'hunter2-in-a-field', note: 'token=abc123secret' }),
+        JSON.stringify({
+          t: new Date().toISOString(),
+          level: 'warn',
+          event: 'x.failed',
+          password: 'hunter2-in-a-field',
+          note: 'token=abc123secret',
+        }),
         'raw text: client sent AUTH PLAIN AGFsaWNlAGh1bnRlcjI= then Bearer fct_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
         JSON.stringify({ t: new Date().toISOString(), level: 'debug', event: 'x.debug' }),
       ].join('\n') + '\n',
@@ -319,8 +456,15 @@ describe('queue, metrics and logs', () => {
     const r = await h.call('GET', '/v1/logs?role=legacy&level=info');
     expect(r.status).toBe(200);
     expect(r.json.lines).toHaveLength(2);
-    expect(r.json.lines[0]).toMatchObject({ event: 'x.failed', level: 'warn', role: 'legacy', password: '[redacted]', note: 'token=[redacted]' });
-    for (const s of ['hunter2', 'abc123secret', 'AGFsaWNlAGh1bnRlcjI', 'fct_abcdef']) expect(r.text).not.toContain(s);
+    expect(r.json.lines[0]).toMatchObject({
+      event: 'x.failed',
+      level: 'warn',
+      role: 'legacy',
+      password: '[redacted]',
+      note: 'token=[redacted]',
+    });
+    for (const s of ['hunter2', 'abc123secret', 'AGFsaWNlAGh1bnRlcjI', 'fct_abcdef'])
+      expect(r.text).not.toContain(s);
     const control = await h.call('GET', '/v1/logs?role=control&level=info&limit=500');
     const events = (control.json.lines as Array<{ event: string }>).map((l) => l.event);
     expect(events).toContain('control.mailbox_created');

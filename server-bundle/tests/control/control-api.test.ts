@@ -50,7 +50,8 @@ describe('listener', () => {
       for (const a of list ?? []) if (!a.internal && !a.address.startsWith('fe80')) others.push(a.address);
     }
     expect(others.length).toBeGreaterThan(3); // this machine has non-loopback addresses to try
-    for (const host of others) expect([host, await tryConnect(host, h.api.port)]).toEqual([host, 'ECONNREFUSED']);
+    for (const host of others)
+      expect([host, await tryConnect(host, h.api.port)]).toEqual([host, 'ECONNREFUSED']);
   });
 });
 
@@ -60,7 +61,9 @@ describe('authentication', () => {
       await http(h.base, 'GET', '/v1/version'),
       await http(h.base, 'GET', '/v1/version', { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }),
       await http(h.base, 'GET', '/v1/version', { token: 'fct_' + 'A'.repeat(43) }),
-      await http(h.base, 'GET', '/v1/version', { token: h.token.slice(0, -1) + (h.token.endsWith('A') ? 'B' : 'A') }),
+      await http(h.base, 'GET', '/v1/version', {
+        token: h.token.slice(0, -1) + (h.token.endsWith('A') ? 'B' : 'A'),
+      }),
       await http(h.base, 'GET', '/v1/version', { token: h.token + 'x' }),
       await http(h.base, 'GET', '/v1/nothing-here', { token: 'nope' }),
       await http(h.base, 'POST', '/v1/domains', { token: 'nope', body: { name: 'x.test' } }),
@@ -70,7 +73,9 @@ describe('authentication', () => {
       expect(r.text).toBe(attempts[0]!.text);
       expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
     }
-    expect(attempts[0]!.json).toEqual({ error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' } });
+    expect(attempts[0]!.json).toEqual({
+      error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' },
+    });
     // The request that was refused changed nothing.
     expect(h.core.config.getDomain('x.test')).toBeUndefined();
   });
@@ -108,7 +113,10 @@ describe('health', () => {
     const imap = await startRoleHeartbeats(h.redisConn, ['imap'], { intervalMs: 100, version: 'test' });
     let r = await h.call('GET', '/v1/health');
     expect(r.status).toBe(200);
-    const byRole = () => Object.fromEntries((r.json.roles as Array<{ role: string; status: string }>).map((x) => [x.role, x.status]));
+    const byRole = () =>
+      Object.fromEntries(
+        (r.json.roles as Array<{ role: string; status: string }>).map((x) => [x.role, x.status]),
+      );
     expect(byRole()).toEqual({ mx: 'up', imap: 'up', pop3: 'unknown' });
     expect(r.json.status).toBe('degraded');
     expect(r.json.redis).toBe('up');
@@ -116,14 +124,26 @@ describe('health', () => {
 
     await imap.stop(); // said goodbye
     // A role that crashed: its last heartbeat ages.
-    await h.redisConn.set('roles:pop3:heartbeat', JSON.stringify({ pid: 1, host: 'x', version: 'x', startedAt: Date.now() - 60_000, at: Date.now() - 1_000, state: 'running' }));
+    await h.redisConn.set(
+      'roles:pop3:heartbeat',
+      JSON.stringify({
+        pid: 1,
+        host: 'x',
+        version: 'x',
+        startedAt: Date.now() - 60_000,
+        at: Date.now() - 1_000,
+        state: 'running',
+      }),
+    );
     r = await h.call('GET', '/v1/health');
     expect(byRole()).toEqual({ mx: 'up', imap: 'stopped', pop3: 'down' });
 
     // Started again: a restart is counted.
     const imap2 = await startRoleHeartbeats(h.redisConn, ['imap'], { intervalMs: 100, version: 'test' });
     r = await h.call('GET', '/v1/health');
-    const imapStatus = (r.json.roles as Array<{ role: string; status: string; restarts: number; starts: number }>).find((x) => x.role === 'imap')!;
+    const imapStatus = (
+      r.json.roles as Array<{ role: string; status: string; restarts: number; starts: number }>
+    ).find((x) => x.role === 'imap')!;
     expect(imapStatus).toMatchObject({ status: 'up', starts: 2, restarts: 1 });
     await Promise.all([mx.stop(), imap2.stop()]);
   });
@@ -140,17 +160,30 @@ describe('health', () => {
 describe('bad requests', () => {
   it('answers 4xx JSON for oversized, malformed, mistyped and unknown input, and keeps serving', async () => {
     const big = { name: 'a'.repeat(100 * 1024) };
-    const cases: Array<[number, string, Promise<{ status: number; json: any }>]> = [
+    const cases: Array<[number, string, Promise<{ status: number; json: unknown }>]> = [
       [413, 'TOO_LARGE', h.call('POST', '/v1/domains', { body: big })],
       [413, 'TOO_LARGE', h.call('POST', '/v1/domains', { body: big, chunked: true })],
       [400, 'MALFORMED_JSON', h.call('POST', '/v1/domains', { raw: '{"name": "x.test"' })],
-      [415, 'UNSUPPORTED_MEDIA_TYPE', h.call('POST', '/v1/domains', { raw: 'name=x.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
+      [
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        h.call('POST', '/v1/domains', {
+          raw: 'name=x.test',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      ],
       [400, 'BODY_REQUIRED', h.call('POST', '/v1/domains')],
       [400, 'INVALID', h.call('POST', '/v1/domains', { body: { name: 'x.test', admin: true } })],
       [400, 'INVALID', h.call('POST', '/v1/domains', { body: { name: 42 } })],
       [400, 'INVALID', h.call('POST', '/v1/domains', { body: ['x.test'] })],
       [400, 'INVALID', h.call('POST', '/v1/domains', { body: { name: 'not a domain' } })],
-      [400, 'INVALID', h.call('POST', '/v1/mailboxes', { body: { address: 'a@b.test', password: 'short', recoveryPublicKey: 'AAAA' } })],
+      [
+        400,
+        'INVALID',
+        h.call('POST', '/v1/mailboxes', {
+          body: { address: 'a@b.test', password: 'short', recoveryPublicKey: 'AAAA' },
+        }),
+      ],
       [400, 'INVALID', h.call('GET', '/v1/metrics?series=cpu&range=forever')],
       [400, 'INVALID', h.call('GET', '/v1/mailboxes/%E0%A4%A')],
       [404, 'NOT_FOUND', h.call('GET', '/v1/nothing')],
@@ -162,12 +195,16 @@ describe('bad requests', () => {
       expect(typeof r.json.error.message).toBe('string');
     }
     // Error messages name the field, never echo the value.
-    const r = await h.call('POST', '/v1/mailboxes', { body: { address: 'a@b.test', password: 'SECRET-VALUE-1', recoveryPublicKey: '!!' } });
+    const r = await h.call('POST', '/v1/mailboxes', {
+      body: { address: 'a@b.test', password: 'SECRET-VALUE-1', recoveryPublicKey: '!!' },
+    });
     expect(r.status).toBe(400);
     expect(r.text).not.toContain('SECRET-VALUE-1');
 
     // Not HTTP at all, and headers beyond the limit.
-    expect(await rawExchange(h.api.port, 'HELLO THERE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 [\s\S]*"code":"BAD_REQUEST"/);
+    expect(await rawExchange(h.api.port, 'HELLO THERE\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400 [\s\S]*"code":"BAD_REQUEST"/,
+    );
     const huge = `GET /v1/version HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`;
     expect(await rawExchange(h.api.port, huge)).toMatch(/^HTTP\/1\.1 431 /);
 

@@ -34,7 +34,9 @@ export interface ControlHarness extends MailStack {
   call(method: string, path: string, opts?: HttpOptions): Promise<HttpResult>;
 }
 
-export async function startControlHarness(opts: { roles?: string[]; maxBodyBytes?: number } = {}): Promise<ControlHarness> {
+export async function startControlHarness(
+  opts: { roles?: string[]; maxBodyBytes?: number } = {},
+): Promise<ControlHarness> {
   const stack = await startMailStack({ pop3: true, mailboxes: [] });
   const logFile = new RotatingLogFile({ dir: logDirOf(stack.dataDir), name: 'control' });
   const log = createLogger({ level: 'debug', fields: { role: 'control' }, sink: (l) => logFile.write(l) });

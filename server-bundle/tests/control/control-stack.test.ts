@@ -25,9 +25,15 @@ let token: string;
 const pids = new Map<string, number>();
 const ROLES_HERE = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs'];
 
-const call = (method: string, path: string, body?: unknown) => http(base, method, path, { token, ...(body !== undefined ? { body } : {}) });
+const call = (method: string, path: string, body?: unknown) =>
+  http(base, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
-async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string, everyMs = 20): Promise<T> {
+async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+  what: string,
+  everyMs = 20,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await fn();
@@ -51,7 +57,9 @@ beforeAll(async () => {
       metrics: { intervalMs: 100, tiers: { fine: { stepMs: 100, keepMs: 600_000 } } },
     }),
   );
-  stack = spawn(process.execPath, [MAIN, 'stack', '--config', join(root, 'facteur.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  stack = spawn(process.execPath, [MAIN, 'stack', '--config', join(root, 'facteur.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   stack.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   stack.stdout!.on('data', (d: Buffer) => {
     output += d.toString();
@@ -83,11 +91,18 @@ afterAll(async () => {
 describe('control and jobs roles in the stack', () => {
   it('reports every role up, listens on 127.0.0.1 only', async () => {
     const mine = ROLES_HERE;
-    const h = await waitFor(async () => {
-      const r = await call('GET', '/v1/health');
-      const up = (r.json?.roles as Array<{ role: string; status: string }> | undefined)?.filter((x) => x.status === 'up').map((x) => x.role) ?? [];
-      return mine.every((m) => up.includes(m)) ? r.json : undefined;
-    }, 10_000, 'the roles up');
+    const h = await waitFor(
+      async () => {
+        const r = await call('GET', '/v1/health');
+        const up =
+          (r.json?.roles as Array<{ role: string; status: string }> | undefined)
+            ?.filter((x) => x.status === 'up')
+            .map((x) => x.role) ?? [];
+        return mine.every((m) => up.includes(m)) ? r.json : undefined;
+      },
+      10_000,
+      'the roles up',
+    );
     expect(h.redis).toBe('up');
     expect(h.roles.map((r: { role: string }) => r.role)).toEqual(expect.arrayContaining(mine));
     const port = Number(new URL(base).port);
@@ -102,12 +117,33 @@ describe('control and jobs roles in the stack', () => {
   it('creates a domain and a mailbox that the IMAP role serves; mail and a failed login are counted', async () => {
     expect((await call('POST', '/v1/domains', { name: 'ctl.test' })).status).toBe(201);
     const owner = generateKeyPair();
-    const m = await call('POST', '/v1/mailboxes', { address: 'alice@ctl.test', password, recoveryPublicKey: owner.publicKey.bytes.toString('base64') });
+    const m = await call('POST', '/v1/mailboxes', {
+      address: 'alice@ctl.test',
+      password,
+      recoveryPublicKey: owner.publicKey.bytes.toString('base64'),
+    });
     expect(m.status).toBe(201);
-    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: 25 + offset, secure: false, tls: { rejectUnauthorized: false } });
-    await mx.sendMail({ from: 'bob@far.test', to: 'alice@ctl.test', subject: 'hello', text: 'through the stack' });
+    const mx = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: 25 + offset,
+      secure: false,
+      tls: { rejectUnauthorized: false },
+    });
+    await mx.sendMail({
+      from: 'bob@far.test',
+      to: 'alice@ctl.test',
+      subject: 'hello',
+      text: 'through the stack',
+    });
     const imap = (pass: string) =>
-      new ImapFlow({ host: '127.0.0.1', port: 993 + offset, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice@ctl.test', pass }, logger: false });
+      new ImapFlow({
+        host: '127.0.0.1',
+        port: 993 + offset,
+        secure: true,
+        tls: { rejectUnauthorized: false },
+        auth: { user: 'alice@ctl.test', pass },
+        logger: false,
+      });
     const bad = imap('wrong password');
     await expect(bad.connect()).rejects.toThrow();
     bad.close();
@@ -116,31 +152,69 @@ describe('control and jobs roles in the stack', () => {
     const status = await client.status('INBOX', { messages: true });
     expect(status && status.messages).toBe(1);
     await client.logout();
-    const totals = await waitFor(async () => {
-      const r = await call('GET', '/v1/metrics?series=messages_in,logins_failed&range=10m');
-      const sum = (n: string) => (r.json.series[n].points as Array<{ v: number }>).reduce((a, p) => a + p.v, 0);
-      return sum('messages_in') >= 1 && sum('logins_failed') >= 1 ? { in: sum('messages_in'), failed: sum('logins_failed') } : undefined;
-    }, 5_000, 'counters in the metrics', 100);
+    const totals = await waitFor(
+      async () => {
+        const r = await call('GET', '/v1/metrics?series=messages_in,logins_failed&range=10m');
+        const sum = (n: string) =>
+          (r.json.series[n].points as Array<{ v: number }>).reduce((a, p) => a + p.v, 0);
+        return sum('messages_in') >= 1 && sum('logins_failed') >= 1
+          ? { in: sum('messages_in'), failed: sum('logins_failed') }
+          : undefined;
+      },
+      5_000,
+      'counters in the metrics',
+      100,
+    );
     expect(totals).toEqual({ in: 1, failed: 1 });
   });
 
   it('shows a killed role down, then up again with one restart, in the health and the metrics', async () => {
     const t0 = Date.now();
     process.kill(pids.get('imap')!, 'SIGKILL');
-    const imapState = async () => ((await call('GET', '/v1/health')).json.roles as Array<{ role: string; status: string; restarts: number }>).find((r) => r.role === 'imap')!;
-    const down = await waitFor(async () => ((await imapState()).status === 'down' ? Date.now() - t0 : undefined), 10_000, 'imap down');
-    const up = await waitFor(async () => {
-      const s = await imapState();
-      return s.status === 'up' && s.restarts === 1 ? Date.now() - t0 : undefined;
-    }, 20_000, 'imap up again');
-    const series = await waitFor(async () => {
-      const r = await call('GET', '/v1/metrics?series=role.imap.*&range=5m&points=2000');
-      expect(r.status).toBe(200);
-      const upPoints = r.json.series['role.imap.up'].points as Array<{ t: number; v: number; min: number; max: number }>;
-      const restarts = (r.json.series['role.imap.restarts'].points as Array<{ v: number }>).reduce((a, p) => a + p.v, 0);
-      const last = upPoints.at(-1);
-      return upPoints.some((p) => p.min === 0) && last?.v === 1 && restarts === 1 ? { upPoints, restarts } : undefined;
-    }, 10_000, 'metrics red then green', 100);
+    const imapState = async () =>
+      (
+        (await call('GET', '/v1/health')).json.roles as Array<{
+          role: string;
+          status: string;
+          restarts: number;
+        }>
+      ).find((r) => r.role === 'imap')!;
+    const down = await waitFor(
+      async () => ((await imapState()).status === 'down' ? Date.now() - t0 : undefined),
+      10_000,
+      'imap down',
+    );
+    const up = await waitFor(
+      async () => {
+        const s = await imapState();
+        return s.status === 'up' && s.restarts === 1 ? Date.now() - t0 : undefined;
+      },
+      20_000,
+      'imap up again',
+    );
+    const series = await waitFor(
+      async () => {
+        const r = await call('GET', '/v1/metrics?series=role.imap.*&range=5m&points=2000');
+        expect(r.status).toBe(200);
+        const upPoints = r.json.series['role.imap.up'].points as Array<{
+          t: number;
+          v: number;
+          min: number;
+          max: number;
+        }>;
+        const restarts = (r.json.series['role.imap.restarts'].points as Array<{ v: number }>).reduce(
+          (a, p) => a + p.v,
+          0,
+        );
+        const last = upPoints.at(-1);
+        return upPoints.some((p) => p.min === 0) && last?.v === 1 && restarts === 1
+          ? { upPoints, restarts }
+          : undefined;
+      },
+      10_000,
+      'metrics red then green',
+      100,
+    );
     const firstRed = series.upPoints.findIndex((p) => p.min === 0);
     expect(series.upPoints.slice(0, firstRed).every((p) => p.v === 1)).toBe(true);
     console.log(JSON.stringify({ role_down_detected_ms: down, role_back_up_ms: up }));
@@ -153,7 +227,9 @@ describe('control and jobs roles in the stack', () => {
     expect(roles).toEqual(new Set(['imap', 'control']));
     const logDir = join(dataDir, 'logs');
     const files = readdirSync(logDir);
-    expect(files).toEqual(expect.arrayContaining(['mx.log', 'submission.log', 'imap.log', 'pop3.log', 'control.log', 'jobs.log']));
+    expect(files).toEqual(
+      expect.arrayContaining(['mx.log', 'submission.log', 'imap.log', 'pop3.log', 'control.log', 'jobs.log']),
+    );
     for (const f of files) {
       const text = readFileSync(join(logDir, f), 'utf8');
       expect([f, text.includes(password), text.includes(token)]).toEqual([f, false, false]);

@@ -6,6 +6,8 @@ export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  // Tests read arbitrary JSON answers.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 
@@ -19,30 +21,40 @@ export interface HttpOptions {
   chunked?: boolean;
 }
 
-export function http(base: string, method: string, path: string, opts: HttpOptions = {}): Promise<HttpResult> {
+export function http(
+  base: string,
+  method: string,
+  path: string,
+  opts: HttpOptions = {},
+): Promise<HttpResult> {
   const url = new URL(path, base);
   const payload = opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
   const headers: Record<string, string> = {
     ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
     ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
-    ...(payload !== undefined && !opts.chunked ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
+    ...(payload !== undefined && !opts.chunked
+      ? { 'content-length': String(Buffer.byteLength(payload)) }
+      : {}),
     ...opts.headers,
   };
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     let answered = false;
     req.on('response', () => (answered = true));
     req.on('error', (err) => {

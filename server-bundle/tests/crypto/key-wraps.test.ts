@@ -41,7 +41,9 @@ describe('key wraps', () => {
     expect(JSON.stringify(w)).not.toContain(k.toString('base64'));
     expect((await unwrapWithPassword(w, 'hunter2', at)).equals(k)).toBe(true);
     await expect(unwrapWithPassword(w, 'hunter3', at)).rejects.toBeInstanceOf(WrongSecretError);
-    await expect(unwrapWithPassword(w, 'hunter2', { ...at, mailboxId: 'mbx-2' })).rejects.toBeInstanceOf(WrongSecretError);
+    await expect(unwrapWithPassword(w, 'hunter2', { ...at, mailboxId: 'mbx-2' })).rejects.toBeInstanceOf(
+      WrongSecretError,
+    );
     // Lowering the stored cost (an attacker editing the record) breaks the wrap, it does not weaken it.
     const tampered: PasswordWrap = { ...w, kdf: { ...w.kdf, passes: 2 } };
     await expect(unwrapWithPassword(tampered, 'hunter2', at)).rejects.toBeInstanceOf(WrongSecretError);
@@ -58,8 +60,12 @@ describe('key wraps', () => {
     // The owner forgot nothing: recovery gives back the very same K.
     const back = unwrapWithRecoveryKey(rw, recovery, { ...at, wrapId: 'owner' });
     expect(back.equals(k)).toBe(true);
-    expect(() => unwrapWithRecoveryKey(rw, generateKeyPair(), { ...at, wrapId: 'owner' })).toThrow(WrongSecretError);
-    expect(() => unwrapWithRecoveryKey(rw, recovery, { ...at, mailboxId: 'other', wrapId: 'owner' })).toThrow(WrongSecretError);
+    expect(() => unwrapWithRecoveryKey(rw, generateKeyPair(), { ...at, wrapId: 'owner' })).toThrow(
+      WrongSecretError,
+    );
+    expect(() => unwrapWithRecoveryKey(rw, recovery, { ...at, mailboxId: 'other', wrapId: 'owner' })).toThrow(
+      WrongSecretError,
+    );
   });
 
   it('derives distinct database and KEM keys from K, deterministically', () => {
@@ -67,6 +73,8 @@ describe('key wraps', () => {
     expect(mailboxDatabaseKey(k).equals(mailboxDatabaseKey(k))).toBe(true);
     expect(mailboxDatabaseKey(k).equals(k)).toBe(false);
     expect(mailboxKemKey(k).publicKey.bytes.equals(mailboxKemKey(k).publicKey.bytes)).toBe(true);
-    expect(mailboxKemKey(newMasterKey()).publicKey.bytes.equals(mailboxKemKey(k).publicKey.bytes)).toBe(false);
+    expect(mailboxKemKey(newMasterKey()).publicKey.bytes.equals(mailboxKemKey(k).publicKey.bytes)).toBe(
+      false,
+    );
   });
 });

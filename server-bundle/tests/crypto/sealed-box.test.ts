@@ -3,7 +3,12 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { DecryptionError } from '../../src/crypto/aead.ts';
-import { generateKeyPair, parsePrivateKey, parsePublicKey, privateKeyFromSeed } from '../../src/crypto/hybrid-kem.ts';
+import {
+  generateKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  privateKeyFromSeed,
+} from '../../src/crypto/hybrid-kem.ts';
 import {
   createOpenStream,
   createSealStream,
@@ -23,7 +28,9 @@ describe('hybrid key pairs', () => {
     const again = parsePrivateKey(kp.bytes);
     expect(again.publicKey.bytes.equals(kp.publicKey.bytes)).toBe(true);
     const seed = randomBytes(32);
-    expect(privateKeyFromSeed(seed).publicKey.bytes.equals(privateKeyFromSeed(seed).publicKey.bytes)).toBe(true);
+    expect(privateKeyFromSeed(seed).publicKey.bytes.equals(privateKeyFromSeed(seed).publicKey.bytes)).toBe(
+      true,
+    );
     expect(kp.publicKey.bytes.length).toBe(1217);
     expect(kp.bytes.length).toBe(33);
   });

@@ -7,12 +7,20 @@ import { newCore, TEST_KDF } from '../helpers/core.ts';
 import { useTmpDir } from '../helpers/tmp.ts';
 
 const tmp = useTmpDir();
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: DomainError) => e.code);
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: DomainError) => e.code,
+  );
 
 describe('accounts', () => {
   it('logs in with the password only; the login cache serves repeats and forgets on change', async () => {
     const { core, recovery } = await newCore(tmp());
-    const m = await core.accounts.createMailbox({ address: 'alice@example.com', password: 'pw-1', recoveryPublicKey: recovery.publicKey.bytes });
+    const m = await core.accounts.createMailbox({
+      address: 'alice@example.com',
+      password: 'pw-1',
+      recoveryPublicKey: recovery.publicKey.bytes,
+    });
     const first = await core.accounts.login('Alice@Example.com', 'pw-1');
     expect(first.mailbox.id).toBe(m.id);
     expect(first.via).toEqual({ kind: 'password', wrapId: 'primary' });
@@ -31,13 +39,19 @@ describe('accounts', () => {
 
   it('owner reset with the recovery key keeps the same K (and every message)', async () => {
     const { core, recovery } = await newCore(tmp());
-    const m = await core.accounts.createMailbox({ address: 'bob@example.com', password: 'forgotten', recoveryPublicKey: recovery.publicKey.bytes });
+    const m = await core.accounts.createMailbox({
+      address: 'bob@example.com',
+      password: 'forgotten',
+      recoveryPublicKey: recovery.publicKey.bytes,
+    });
     const s = await core.openSession('bob@example.com', 'forgotten');
     await s.append(s.view.getFolder('INBOX')!.id, Buffer.from('Subject: keep me\r\n\r\nprecious\r\n'));
     s.close();
     core.loginCache.clear();
 
-    await expect(core.accounts.resetPasswordWithRecoveryKey(m.id, generateKeyPair().bytes, 'x')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(
+      core.accounts.resetPasswordWithRecoveryKey(m.id, generateKeyPair().bytes, 'x'),
+    ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     await core.accounts.resetPasswordWithRecoveryKey(m.id, recovery.bytes, 'new-one');
     expect(await codeOf(core.accounts.login('bob@example.com', 'forgotten'))).toBe('AUTH_FAILED');
     const s2 = await core.openSession('bob@example.com', 'new-one');
@@ -45,15 +59,30 @@ describe('accounts', () => {
     s2.close();
 
     // The desktop-side variant: open the recovery wrap locally, upload a new password wrap.
-    const key = unwrapWithRecoveryKey(core.accounts.getRecoveryWrap(m.id)!, recovery, { mailboxId: m.id, wrapId: 'owner' });
-    core.accounts.setPasswordWrap(m.id, await wrapWithPassword(key, 'from-desktop', { mailboxId: m.id, wrapId: 'primary' }, newKdfParams(TEST_KDF)));
+    const key = unwrapWithRecoveryKey(core.accounts.getRecoveryWrap(m.id)!, recovery, {
+      mailboxId: m.id,
+      wrapId: 'owner',
+    });
+    core.accounts.setPasswordWrap(
+      m.id,
+      await wrapWithPassword(
+        key,
+        'from-desktop',
+        { mailboxId: m.id, wrapId: 'primary' },
+        newKdfParams(TEST_KDF),
+      ),
+    );
     expect((await core.accounts.login('bob@example.com', 'from-desktop')).key.equals(key)).toBe(true);
     core.close();
   });
 
   it('app passwords open the same mailbox and are revocable', async () => {
     const { core, recovery } = await newCore(tmp());
-    const m = await core.accounts.createMailbox({ address: 'carol@example.com', password: 'main', recoveryPublicKey: recovery.publicKey.bytes });
+    const m = await core.accounts.createMailbox({
+      address: 'carol@example.com',
+      password: 'main',
+      recoveryPublicKey: recovery.publicKey.bytes,
+    });
     const { key } = await core.accounts.login('carol@example.com', 'main');
     const app = await core.accounts.addAppPassword(m.id, key, 'phone');
     const viaApp = await core.accounts.login('carol@example.com', app.password);

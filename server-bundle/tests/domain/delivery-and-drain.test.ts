@@ -17,7 +17,11 @@ async function setup(opts: { quotaBytes?: number; maxMessageBytes?: number } = {
     recoveryPublicKey: recovery.publicKey.bytes,
     quotaBytes: opts.quotaBytes ?? null,
   });
-  const bob = await core.accounts.createMailbox({ address: 'bob@example.com', password: 'pw2', recoveryPublicKey: recovery.publicKey.bytes });
+  const bob = await core.accounts.createMailbox({
+    address: 'bob@example.com',
+    password: 'pw2',
+    recoveryPublicKey: recovery.publicKey.bytes,
+  });
   core.config.setAlias('team@example.com', ['alice@example.com', 'bob@example.com']);
   return { dataDir, core, alice, bob };
 }
@@ -25,8 +29,13 @@ async function setup(opts: { quotaBytes?: number; maxMessageBytes?: number } = {
 describe('delivery to the spool and drain into the mailbox', () => {
   it('delivers to mailboxes and aliases once per mailbox; the first session moves it in', async () => {
     const { core, alice, bob } = await setup();
-    const rcpts = [await core.delivery.checkRecipient('alice+tag@example.com'), await core.delivery.checkRecipient('team@example.com')];
-    const res = await core.delivery.deliver(rcpts, rfc822('Hello team', 'quarterly numbers attached'), { mailFrom: 'x@remote.org' });
+    const rcpts = [
+      await core.delivery.checkRecipient('alice+tag@example.com'),
+      await core.delivery.checkRecipient('team@example.com'),
+    ];
+    const res = await core.delivery.deliver(rcpts, rfc822('Hello team', 'quarterly numbers attached'), {
+      mailFrom: 'x@remote.org',
+    });
     expect(res.spooled.map((s) => s.mailboxId).sort()).toEqual([alice.id, bob.id].sort());
     expect(await core.spool.list(alice.id)).toHaveLength(1);
 
@@ -45,13 +54,19 @@ describe('delivery to the spool and drain into the mailbox', () => {
 
   it('rejects unknown recipients, remote domains, oversize and over-quota mail with codes', async () => {
     const { core } = await setup({ quotaBytes: 2000, maxMessageBytes: 5000 });
-    const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code: string }) => e.code);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
     expect(await code(core.delivery.checkRecipient('nobody@example.com'))).toBe('NO_SUCH_RECIPIENT');
     expect(await code(core.delivery.checkRecipient('someone@gmail.com'))).toBe('NOT_LOCAL');
     expect(await code(core.delivery.checkRecipient('bob@example.com', 6000))).toBe('TOO_LARGE');
     expect(await code(core.delivery.checkRecipient('alice@example.com', 2500))).toBe('OVER_QUOTA');
     const r = await core.delivery.checkRecipient('bob@example.com');
-    expect(await code(core.delivery.deliver([r], Buffer.alloc(6000, 97), { mailFrom: 'a@b.c' }))).toBe('TOO_LARGE');
+    expect(await code(core.delivery.deliver([r], Buffer.alloc(6000, 97), { mailFrom: 'a@b.c' }))).toBe(
+      'TOO_LARGE',
+    );
     expect(await core.spool.list(r.resolution.mailboxes[0]!.id)).toEqual([]);
     // Quota counts mail still sealed in the spool (the server cannot look inside the mailbox).
     const a = await core.delivery.checkRecipient('alice@example.com');
@@ -63,7 +78,8 @@ describe('delivery to the spool and drain into the mailbox', () => {
   it('drain survives a crash after commit and before unlink: nothing lost, nothing duplicated', async () => {
     const { core, alice } = await setup();
     const rcpt = await core.delivery.checkRecipient('alice@example.com');
-    for (let i = 0; i < 3; i++) await core.delivery.deliver([rcpt], rfc822(`msg ${i}`, `body ${i}`), { mailFrom: 'a@b.c' });
+    for (let i = 0; i < 3; i++)
+      await core.delivery.deliver([rcpt], rfc822(`msg ${i}`, `body ${i}`), { mailFrom: 'a@b.c' });
     const { key } = await core.accounts.login('alice@example.com', 'pw');
 
     // A spool whose unlink "crashes" after the (batched) messages were committed.
@@ -72,19 +88,33 @@ describe('delivery to the spool and drain into the mailbox', () => {
         throw new Error('simulated crash before unlink');
       }
     }
-    const deps = { config: core.config, analyzer: defaultAnalyzer, mailboxPath: (id: string) => core.mailboxPath(id) };
-    const crashing = await MailboxSession.open(alice, key, { ...deps, spool: new CrashingSpool(core.spool.root) }, { drain: false });
+    const deps = {
+      config: core.config,
+      analyzer: defaultAnalyzer,
+      mailboxPath: (id: string) => core.mailboxPath(id),
+    };
+    const crashing = await MailboxSession.open(
+      alice,
+      key,
+      { ...deps, spool: new CrashingSpool(core.spool.root) },
+      { drain: false },
+    );
     await expect(crashing.drainSpool()).rejects.toThrow('simulated crash');
     crashing.close();
     expect(await core.spool.list(alice.id)).toHaveLength(3);
     // Two more arrive after the crash.
-    for (let i = 3; i < 5; i++) await core.delivery.deliver([rcpt], rfc822(`msg ${i}`, `body ${i}`), { mailFrom: 'a@b.c' });
+    for (let i = 3; i < 5; i++)
+      await core.delivery.deliver([rcpt], rfc822(`msg ${i}`, `body ${i}`), { mailFrom: 'a@b.c' });
 
     // A crash before commit: the analyzer fails on the first message.
     const failing = await MailboxSession.open(
       alice,
       key,
-      { ...deps, spool: core.spool, analyzer: { analyze: () => Promise.reject(new Error('crash before commit')) } },
+      {
+        ...deps,
+        spool: core.spool,
+        analyzer: { analyze: () => Promise.reject(new Error('crash before commit')) },
+      },
       { drain: false },
     );
     await expect(failing.drainSpool()).rejects.toThrow('crash before commit');
@@ -98,13 +128,12 @@ describe('delivery to the spool and drain into the mailbox', () => {
     const [r1, r2] = await Promise.all([s1.drainSpool(), s2.drainSpool()]);
     expect(r1.delivered + r2.delivered).toBe(2);
     const inbox = s1.view.getFolder('INBOX')!.id;
-    expect(s1.view.fetch(inbox).map((m) => (m.summary as { subject: string }).subject).sort()).toEqual([
-      'msg 0',
-      'msg 1',
-      'msg 2',
-      'msg 3',
-      'msg 4',
-    ]);
+    expect(
+      s1.view
+        .fetch(inbox)
+        .map((m) => (m.summary as { subject: string }).subject)
+        .sort(),
+    ).toEqual(['msg 0', 'msg 1', 'msg 2', 'msg 3', 'msg 4']);
     expect(await core.spool.list(alice.id)).toEqual([]);
     s1.close();
     s2.close();
@@ -124,7 +153,8 @@ describe('delivery to the spool and drain into the mailbox', () => {
     const block = Buffer.concat(Array.from({ length: 1000 }, () => line));
     async function* smtpData() {
       yield head;
-      for (let n = 0; n < lines; n += 1000) yield n + 1000 <= lines ? block : block.subarray(0, (lines - n) * line.length);
+      for (let n = 0; n < lines; n += 1000)
+        yield n + 1000 <= lines ? block : block.subarray(0, (lines - n) * line.length);
       yield Buffer.from('--B--\r\n');
     }
     const total = head.length + lines * line.length + 7;

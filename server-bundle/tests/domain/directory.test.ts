@@ -39,7 +39,12 @@ describe('recipient resolution', () => {
     expect(code(() => resolveRecipient(c, 'someone@elsewhere.org'))).toBe('NOT_LOCAL');
     expect(code(() => resolveRecipient(c, 'garbage'))).toBe('NO_SUCH_RECIPIENT');
 
-    c.setAlias('team@example.com', ['alice@example.com', 'bob@example.com', 'team2@example.com', 'ext@remote.org']);
+    c.setAlias('team@example.com', [
+      'alice@example.com',
+      'bob@example.com',
+      'team2@example.com',
+      'ext@remote.org',
+    ]);
     c.setAlias('team2@example.com', ['carol@example.net', 'team@example.com']); // a cycle, harmless
     const r = resolveRecipient(c, 'team+x@example.com');
     expect(ids(r).sort()).toEqual(['alice', 'bob', 'carol']);

@@ -44,10 +44,13 @@ describe('message analyzer', () => {
 
   it('copes with 100 nested MIME levels and with garbage', async () => {
     let body = 'Content-Type: text/plain\r\n\r\ndeepest words\r\n';
-    for (let i = 0; i < 100; i++) body = `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
+    for (let i = 0; i < 100; i++)
+      body = `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
     const nested = await defaultAnalyzer.analyze(Buffer.from(`Subject: deep\r\n${body}`));
     expect(nested.summary.subject).toBe('deep');
-    const junk = await defaultAnalyzer.analyze(Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0d, 0x0a, 0x0d, 0x0a, 0x80]));
+    const junk = await defaultAnalyzer.analyze(
+      Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0d, 0x0a, 0x0d, 0x0a, 0x80]),
+    );
     expect(junk.summary.v).toBe(1);
     const empty = await defaultAnalyzer.analyze(Buffer.alloc(0));
     expect(empty.summary.subject).toBe('');

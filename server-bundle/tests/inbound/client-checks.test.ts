@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { dnsblName, heloForged, heloPlausible, inRanges, isInternalAddress } from '../../src/inbound/client-checks.ts';
+import {
+  dnsblName,
+  heloForged,
+  heloPlausible,
+  inRanges,
+  isInternalAddress,
+} from '../../src/inbound/client-checks.ts';
 
 describe('client checks', () => {
   it('builds DNSBL query names for IPv4 and IPv6', () => {
     expect(dnsblName('192.0.2.99', 'zen.example')).toBe('99.2.0.192.zen.example');
     expect(dnsblName('::ffff:192.0.2.99', 'zen.example')).toBe('99.2.0.192.zen.example');
-    expect(dnsblName('2001:db8::1', 'bl.example')).toBe('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example');
+    expect(dnsblName('2001:db8::1', 'bl.example')).toBe(
+      '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example',
+    );
   });
 
   it('matches CIDR ranges (trusted clients)', () => {

@@ -50,12 +50,19 @@ export class PeerStack {
   async prepare(): Promise<void> {
     mkdirSync(join(this.dataDir, 'tls'), { recursive: true, mode: 0o700 });
     writeFileSync(join(this.dataDir, 'tls', 'server.pem'), this.o.tlsBundle, { mode: 0o600 });
-    const core = await MailCore.open({ dataDir: this.dataDir, kdfCost: { memory: 8192, passes: 1, parallelism: 1 } });
+    const core = await MailCore.open({
+      dataDir: this.dataDir,
+      kdfCost: { memory: 8192, passes: 1, parallelism: 1 },
+    });
     try {
       core.config.addDomain(this.o.domain);
       const owner = generateKeyPair();
       for (const [user, password] of Object.entries(this.o.users)) {
-        await core.accounts.createMailbox({ address: `${user}@${this.o.domain}`, password, recoveryPublicKey: owner.publicKey.bytes });
+        await core.accounts.createMailbox({
+          address: `${user}@${this.o.domain}`,
+          password,
+          recoveryPublicKey: owner.publicKey.bytes,
+        });
       }
     } finally {
       core.close();
@@ -77,7 +84,10 @@ export class PeerStack {
 
   /** The front roles (MX, submission, web) in one process, the outbound role in its own. */
   async start(): Promise<void> {
-    await Promise.all([this.#spawn('front', ['mx', 'submission', 'web']), this.#spawn('outbound', ['outbound'])]);
+    await Promise.all([
+      this.#spawn('front', ['mx', 'submission', 'web']),
+      this.#spawn('outbound', ['outbound']),
+    ]);
   }
 
   /** The front roles alone (a receiving peer that sends nothing). */
@@ -91,12 +101,22 @@ export class PeerStack {
   }
 
   async #spawn(name: string, roles: string[]): Promise<void> {
-    const child = spawn(process.execPath, [MAIN, 'role', ...roles, '--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, [MAIN, 'role', ...roles, '--config', this.configPath], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     this.#children.set(name, child);
     child.stdout!.pipe(this.#log, { end: false });
     child.stderr!.pipe(this.#log, { end: false });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.o.domain} ${roles.join('+')} not ready in 90 s; see ${join(this.o.root, 'stack.log')}`)), 90_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${this.o.domain} ${roles.join('+')} not ready in 90 s; see ${join(this.o.root, 'stack.log')}`,
+            ),
+          ),
+        90_000,
+      );
       child.on('message', (m: { ready?: boolean }) => {
         if (!m.ready) return;
         clearTimeout(timer);
@@ -105,7 +125,11 @@ export class PeerStack {
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`${this.o.domain} ${roles.join('+')} exited (${code}); see ${join(this.o.root, 'stack.log')}`));
+        reject(
+          new Error(
+            `${this.o.domain} ${roles.join('+')} exited (${code}); see ${join(this.o.root, 'stack.log')}`,
+          ),
+        );
       });
     });
   }

@@ -39,7 +39,13 @@ function peerConfig(peerOffset: number, prefix: string) {
       connectTimeoutMs: 2_000,
       commandTimeoutMs: 10_000,
       idleConnectionMs: 500,
-      retry: { firstDelayMs: 300, factor: 2, maxDelayMs: 1_000, giveUpAfterMs: 120_000, delayNoticeAfterMs: 60_000 },
+      retry: {
+        firstDelayMs: 300,
+        factor: 2,
+        maxDelayMs: 1_000,
+        giveUpAfterMs: 120_000,
+        delayNoticeAfterMs: 60_000,
+      },
       mtaSts: { enabled: true, httpsPort: 443 + peerOffset, fetchTimeoutMs: 3_000 },
     },
     inbound: { trustedClients: [], dnsbl: { zones: [], reject: true } },
@@ -56,7 +62,11 @@ function zone(p: PeerStack, ip: string): ZoneRecord[] {
     { name: '@', type: 'TXT', value: `v=spf1 ip4:${ip} -all` },
     { name: '_dmarc', type: 'TXT', value: 'v=DMARC1; p=reject; adkim=r; aspf=r' },
     { name: '_mta-sts', type: 'TXT', value: 'v=STSv1; id=2026112801' },
-    ...p.dkim.map((k) => ({ name: k.dns.name.replace(`.${p.o.domain}`, ''), type: 'TXT' as const, value: k.dns.chunks })),
+    ...p.dkim.map((k) => ({
+      name: k.dns.name.replace(`.${p.o.domain}`, ''),
+      type: 'TXT' as const,
+      value: k.dns.chunks,
+    })),
   ];
 }
 
@@ -107,7 +117,14 @@ beforeAll(async () => {
     domain: 'one.test',
     address: '127.0.0.2',
     portOffset: OFFSET.one,
-    config: { ...peerConfig(OFFSET.two, 'one'), outbound: { ...peerConfig(OFFSET.two, 'one').outbound, localAddress: '127.0.0.2', tlsCaFile: ca.certPath } },
+    config: {
+      ...peerConfig(OFFSET.two, 'one'),
+      outbound: {
+        ...peerConfig(OFFSET.two, 'one').outbound,
+        localAddress: '127.0.0.2',
+        tlsCaFile: ca.certPath,
+      },
+    },
     tlsBundle: ca.issue(['mx.one.test', 'mta-sts.one.test']),
     users: { alice: pw.alice },
   });
@@ -116,7 +133,14 @@ beforeAll(async () => {
     domain: 'two.test',
     address: '127.0.0.3',
     portOffset: OFFSET.two,
-    config: { ...peerConfig(OFFSET.one, 'two'), outbound: { ...peerConfig(OFFSET.one, 'two').outbound, localAddress: '127.0.0.3', tlsCaFile: ca.certPath } },
+    config: {
+      ...peerConfig(OFFSET.one, 'two'),
+      outbound: {
+        ...peerConfig(OFFSET.one, 'two').outbound,
+        localAddress: '127.0.0.3',
+        tlsCaFile: ca.certPath,
+      },
+    },
     tlsBundle: ca.issue(['mx.two.test', 'mta-sts.two.test']),
     users: { bob: pw.bob },
   });
@@ -150,9 +174,16 @@ describe('two Facteur servers', () => {
   it('delivers one.test -> two.test with dkim=pass, spf=pass, dmarc=pass (MTA-STS enforced, TLS verified)', async () => {
     const t = submitter(one, 'alice', pw.alice);
     const subject = `hello two ${randomBytes(4).toString('hex')}`;
-    await t.sendMail({ from: 'Alice <alice@one.test>', to: 'bob@two.test', subject, text: 'Signed, sealed, delivered.' });
+    await t.sendMail({
+      from: 'Alice <alice@one.test>',
+      to: 'bob@two.test',
+      subject,
+      text: 'Signed, sealed, delivered.',
+    });
     t.close();
-    const got = await waitFor('the message at bob', 30_000, async () => (await two.messages('bob')).find((m) => subjectOf(m) === subject));
+    const got = await waitFor('the message at bob', 30_000, async () =>
+      (await two.messages('bob')).find((m) => subjectOf(m) === subject),
+    );
     const ar = arOf(got);
     expect(ar).toMatch(/^Authentication-Results: mx\.two\.test;/);
     expect(ar).toMatch(/dkim=pass header\.i=@one\.test header\.s=t1-rsa header\.a=rsa-sha256/);
@@ -162,7 +193,9 @@ describe('two Facteur servers', () => {
     expect(got.toString()).toMatch(/^X-Spam-Score: /m);
     expect(queueCount(one)).toBe(0); // deleted once delivered
     // It went over verified TLS: one fetched two's MTA-STS policy (enforce), which allows nothing else.
-    expect(readFileSync(join(one.o.root, 'stack.log'), 'utf8')).toMatch(/"event":"outbound.mta_sts_policy".*"domain":"two.test","mode":"enforce"/);
+    expect(readFileSync(join(one.o.root, 'stack.log'), 'utf8')).toMatch(
+      /"event":"outbound.mta_sts_policy".*"domain":"two.test","mode":"enforce"/,
+    );
   });
 
   it('refuses a forged message claiming one.test at two.test (DMARC p=reject, at DATA)', async () => {
@@ -175,7 +208,10 @@ describe('two Facteur servers', () => {
       name: 'forger.example',
     } as never);
     const err = await forger
-      .sendMail({ envelope: { from: 'alice@one.test', to: ['bob@two.test'] }, raw: 'From: Alice <alice@one.test>\r\nTo: bob@two.test\r\nSubject: wire the money\r\nDate: Sat, 28 Nov 2026 05:00:00 +0000\r\nMessage-ID: <f1@one.test>\r\n\r\nPlease.\r\n' })
+      .sendMail({
+        envelope: { from: 'alice@one.test', to: ['bob@two.test'] },
+        raw: 'From: Alice <alice@one.test>\r\nTo: bob@two.test\r\nSubject: wire the money\r\nDate: Sat, 28 Nov 2026 05:00:00 +0000\r\nMessage-ID: <f1@one.test>\r\n\r\nPlease.\r\n',
+      })
       .then(
         () => undefined,
         (e: { responseCode?: number; response?: string }) => e,
@@ -187,13 +223,23 @@ describe('two Facteur servers', () => {
 
   it('files DMARC p=quarantine failures and scores over the mailbox threshold in Junk, unless the sender is trusted', async () => {
     const from = (ip: string) =>
-      nodemailer.createTransport({ host: two.o.address, port: two.port(25), secure: false, ignoreTLS: true, localAddress: ip, name: 'mail.three.test' } as never);
+      nodemailer.createTransport({
+        host: two.o.address,
+        port: two.port(25),
+        secure: false,
+        ignoreTLS: true,
+        localAddress: ip,
+        name: 'mail.three.test',
+      } as never);
     const raw = (subject: string) =>
       `From: Carol <carol@three.test>\r\nTo: bob@two.test\r\nSubject: ${subject}\r\nDate: Sat, 28 Nov 2026 06:00:00 +0000\r\nMessage-ID: <${randomBytes(6).toString('hex')}@three.test>\r\n\r\nHello Bob.\r\n`;
-    const send = (ip: string, subject: string) => from(ip).sendMail({ envelope: { from: 'carol@three.test', to: ['bob@two.test'] }, raw: raw(subject) });
+    const send = (ip: string, subject: string) =>
+      from(ip).sendMail({ envelope: { from: 'carol@three.test', to: ['bob@two.test'] }, raw: raw(subject) });
     // 127.0.0.5 is not in three.test's SPF: DMARC fails, and p=quarantine means Junk (accepted, 250).
     await send('127.0.0.5', 'quarantined');
-    const q = await waitFor('the quarantined message in Junk', 15_000, async () => (await two.messages('bob', '\\Junk')).find((m) => subjectOf(m) === 'quarantined'));
+    const q = await waitFor('the quarantined message in Junk', 15_000, async () =>
+      (await two.messages('bob', '\\Junk')).find((m) => subjectOf(m) === 'quarantined'),
+    );
     expect(arOf(q)).toMatch(/spf=fail/);
     expect(arOf(q)).toMatch(/dmarc=fail/);
     expect(q.toString()).toMatch(/^X-Spam-Score: [\d.]+ \(.*DMARC_FAIL=3/m);
@@ -204,11 +250,15 @@ describe('two Facteur servers', () => {
     try {
       prefs.setThreshold(bobId, -2);
       await send('127.0.0.4', 'strict threshold');
-      await waitFor('the message in Junk', 15_000, async () => (await two.messages('bob', '\\Junk')).find((m) => subjectOf(m) === 'strict threshold'));
+      await waitFor('the message in Junk', 15_000, async () =>
+        (await two.messages('bob', '\\Junk')).find((m) => subjectOf(m) === 'strict threshold'),
+      );
       // ...until Bob trusts Carol.
       prefs.trust(bobId, 'carol@three.test');
       await send('127.0.0.4', 'trusted sender');
-      const t = await waitFor('the trusted message in INBOX', 15_000, async () => (await two.messages('bob')).find((m) => subjectOf(m) === 'trusted sender'));
+      const t = await waitFor('the trusted message in INBOX', 15_000, async () =>
+        (await two.messages('bob')).find((m) => subjectOf(m) === 'trusted sender'),
+      );
       expect(arOf(t)).toMatch(/dmarc=pass/);
     } finally {
       prefs.setThreshold(bobId, null);
@@ -223,7 +273,10 @@ describe('two Facteur servers', () => {
     await t.sendMail({ from: 'alice@one.test', to: 'nobody@two.test', subject, text: 'Anyone?' });
     t.close();
     const dsn = await waitFor('the bounce in alice INBOX', 30_000, async () =>
-      (await one.messages('alice')).find((m) => subjectOf(m).startsWith('Undelivered Mail Returned to Sender') && m.toString().includes(subject)),
+      (await one.messages('alice')).find(
+        (m) =>
+          subjectOf(m).startsWith('Undelivered Mail Returned to Sender') && m.toString().includes(subject),
+      ),
     );
     const text = dsn.toString();
     expect(text).toMatch(/Content-Type: multipart\/report; report-type=delivery-status/);
@@ -249,7 +302,9 @@ describe('two Facteur servers', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(queueCount(one)).toBe(1);
     await two.start();
-    const got = await waitFor('the queued message at bob', 30_000, async () => (await two.messages('bob')).find((m) => subjectOf(m) === subject));
+    const got = await waitFor('the queued message at bob', 30_000, async () =>
+      (await two.messages('bob')).find((m) => subjectOf(m) === subject),
+    );
     expect(arOf(got)).toMatch(/dmarc=pass/);
     await waitFor('an empty queue', 10_000, async () => (queueCount(one) === 0 ? true : undefined));
     expect(readdirSync(join(one.dataDir, 'outbound')).filter((n) => n.endsWith('.state'))).toEqual([]);
@@ -262,7 +317,14 @@ describe('two Facteur servers', () => {
     await two.stop();
     const t = submitter(one, 'alice', pw.alice);
     await Promise.all(
-      Array.from({ length: N }, (_, i) => t.sendMail({ from: 'alice@one.test', to: 'bob@two.test', subject: `crash ${tag} #${i}`, text: `message ${i}` })),
+      Array.from({ length: N }, (_, i) =>
+        t.sendMail({
+          from: 'alice@one.test',
+          to: 'bob@two.test',
+          subject: `crash ${tag} #${i}`,
+          text: `message ${i}`,
+        }),
+      ),
     );
     t.close();
     expect(queueCount(one)).toBe(N);
@@ -274,7 +336,9 @@ describe('two Facteur servers', () => {
     expect(leftAtKill).toBeGreaterThan(0);
     // Restarted as the supervisor (Docker, the dev stack) would; the rest goes out.
     await one.startOutbound();
-    await waitFor('an empty queue after the restart', 60_000, async () => (queueCount(one) === 0 ? true : undefined));
+    await waitFor('an empty queue after the restart', 60_000, async () =>
+      queueCount(one) === 0 ? true : undefined,
+    );
     const counts = new Map<number, number>();
     await waitFor(`${N} distinct messages at bob`, 30_000, async () => {
       counts.clear();
@@ -287,7 +351,9 @@ describe('two Facteur servers', () => {
       return counts.size === N ? true : undefined;
     });
     const duplicates = [...counts.values()].reduce((a, c) => a + c - 1, 0);
-    console.log(`outbound SIGKILL: ${N} queued, ${leftAtKill} left at the kill, ${counts.size} distinct delivered, ${duplicates} duplicates`);
+    console.log(
+      `outbound SIGKILL: ${N} queued, ${leftAtKill} left at the kill, ${counts.size} distinct delivered, ${duplicates} duplicates`,
+    );
     for (let i = 0; i < N; i++) expect(counts.get(i) ?? 0).toBeGreaterThanOrEqual(1);
     // At-least-once: only messages in flight at the kill (≤ outbound.concurrency) may arrive twice.
     expect(duplicates).toBeLessThanOrEqual(8);

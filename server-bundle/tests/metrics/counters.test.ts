@@ -37,9 +37,19 @@ describe('counters', () => {
     const dir = tmp();
     const { core, recovery } = await newCore(dir);
     const PASSWORD = 'correct horse battery staple';
-    await core.accounts.createMailbox({ address: 'alice@example.com', password: PASSWORD, recoveryPublicKey: recovery.publicKey.bytes });
-    const tls = await TlsProvider.loadOrCreate({ dir: join(dir, 'tls'), hostNames: ['mail.example.com', '127.0.0.1'] });
-    const outbound = OutboundQueue.fromSecrets(join(dir, 'outbound'), await loadOrCreateServerSecrets(join(dir, 'secrets.json')));
+    await core.accounts.createMailbox({
+      address: 'alice@example.com',
+      password: PASSWORD,
+      recoveryPublicKey: recovery.publicKey.bytes,
+    });
+    const tls = await TlsProvider.loadOrCreate({
+      dir: join(dir, 'tls'),
+      hostNames: ['mail.example.com', '127.0.0.1'],
+    });
+    const outbound = OutboundQueue.fromSecrets(
+      join(dir, 'outbound'),
+      await loadOrCreateServerSecrets(join(dir, 'secrets.json')),
+    );
     const counters = new RedisCounters(conn);
     const throttle = countingFailedLogins(new RedisLoginThrottle(conn, { maxFailures: 100 }), counters);
     const deps = { core, throttle, tls, outbound, log: silentLogger, counters };
@@ -78,11 +88,31 @@ describe('counters', () => {
 
       const submissionPort = sub.addresses[0]!.port;
       const transport = (pass: string) =>
-        nodemailer.createTransport({ host: '127.0.0.1', port: submissionPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.com', pass } });
-      await expect(transport('wrong').sendMail({ from: 'alice@example.com', to: 'carol@far.test', text: 'x' })).rejects.toThrow(/535|auth/i);
-      await transport(PASSWORD).sendMail({ from: 'alice@example.com', to: 'carol@far.test', subject: 'out', text: 'going out' });
+        nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: submissionPort,
+          secure: true,
+          tls: { rejectUnauthorized: false },
+          auth: { user: 'alice@example.com', pass },
+        });
+      await expect(
+        transport('wrong').sendMail({ from: 'alice@example.com', to: 'carol@far.test', text: 'x' }),
+      ).rejects.toThrow(/535|auth/i);
+      await transport(PASSWORD).sendMail({
+        from: 'alice@example.com',
+        to: 'carol@far.test',
+        subject: 'out',
+        text: 'going out',
+      });
 
-      const client = new ImapFlow({ host: '127.0.0.1', port: imap.addresses[0]!.port, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.com', pass: 'nope' }, logger: false });
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port: imap.addresses[0]!.port,
+        secure: true,
+        tls: { rejectUnauthorized: false },
+        auth: { user: 'alice@example.com', pass: 'nope' },
+        logger: false,
+      });
       await expect(client.connect()).rejects.toThrow();
       client.close();
 
@@ -90,7 +120,12 @@ describe('counters', () => {
       const taken = await takeCounts(conn, [...COUNTERS]);
       expect(taken).toEqual({ messages_in: 2, messages_out: 1, messages_rejected: 3, logins_failed: 2 });
       // Taken once: the next round starts from zero.
-      expect(await takeCounts(conn, [...COUNTERS])).toEqual({ messages_in: 0, messages_out: 0, messages_rejected: 0, logins_failed: 0 });
+      expect(await takeCounts(conn, [...COUNTERS])).toEqual({
+        messages_in: 0,
+        messages_out: 0,
+        messages_rejected: 0,
+        logins_failed: 0,
+      });
     } finally {
       await Promise.all([mx.close(), sub.close(), imap.close()]);
       core.close();

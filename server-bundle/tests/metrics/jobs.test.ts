@@ -46,7 +46,11 @@ describe('jobs role', () => {
     const store = MetricsStore.open(join(dir, 'metrics.db'), null, tiers);
     const secrets = await loadOrCreateServerSecrets(join(dir, 'secrets.json'));
     const outbound = OutboundQueue.fromSecrets(join(dir, 'outbound'), secrets);
-    for (const to of ['a@far.test', 'b@far.test']) await outbound.enqueue({ mailFrom: 'x@one.test', rcptTo: [to], receivedAt: Date.now(), origin: 'submission' }, Buffer.from('hi'));
+    for (const to of ['a@far.test', 'b@far.test'])
+      await outbound.enqueue(
+        { mailFrom: 'x@one.test', rcptTo: [to], receivedAt: Date.now(), origin: 'submission' },
+        Buffer.from('hi'),
+      );
     const counters = new RedisCounters(conn);
     let mx = await startRoleHeartbeats(conn, ['mx'], { intervalMs: 20, version: 'test' });
     const notAfter = new Date(Date.now() + 10 * 86_400_000);
@@ -86,7 +90,21 @@ describe('jobs role', () => {
     const reopened = MetricsStore.open(join(dir, 'metrics.db'), null, tiers);
     const now = Date.now();
     const all = reopened.query(
-      ['cpu', 'mem', 'disk', 'disk_free_bytes', 'load1', 'queue', 'cert_days', 'messages_in', 'logins_failed', 'messages_rejected', 'role.mx.up', 'role.mx.restarts', 'role.imap.up'],
+      [
+        'cpu',
+        'mem',
+        'disk',
+        'disk_free_bytes',
+        'load1',
+        'queue',
+        'cert_days',
+        'messages_in',
+        'logins_failed',
+        'messages_rejected',
+        'role.mx.up',
+        'role.mx.restarts',
+        'role.imap.up',
+      ],
       { from: t0 - 1000, to: now + 1, points: 20, now },
     );
     const s = all.series;
@@ -99,7 +117,8 @@ describe('jobs role', () => {
     expect(s['role.imap.up']).toBeUndefined(); // never seen: unknown, not down
     expect(Math.min(...s['role.mx.up']!.points.map((p) => p.min))).toBe(0);
     expect(s['role.mx.up']!.points.at(-1)!.max).toBe(1);
-    for (const name of ['cpu', 'mem', 'disk', 'load1']) expect([name, s[name]!.points.length > 0]).toEqual([name, true]);
+    for (const name of ['cpu', 'mem', 'disk', 'load1'])
+      expect([name, s[name]!.points.length > 0]).toEqual([name, true]);
     expect(s.mem!.points[0]!.v).toBeGreaterThan(0);
     expect(s.mem!.points[0]!.v).toBeLessThan(100);
     expect(s.disk_free_bytes!.points[0]!.v).toBeGreaterThan(0);
@@ -116,6 +135,12 @@ describe('jobs role', () => {
     // A 1-second range at 20 points comes from the 50 ms tier.
     expect(reopened.query(['cpu'], { from: now - 1000, to: now, points: 20, now }).tierStepMs).toBe(50);
     reopened.close();
-    console.log(JSON.stringify({ jobs_rounds: rounds, jobs_elapsed_ms: elapsed, jobs_round_avg_ms: Math.round((elapsed / rounds) * 10) / 10 }));
+    console.log(
+      JSON.stringify({
+        jobs_rounds: rounds,
+        jobs_elapsed_ms: elapsed,
+        jobs_round_avg_ms: Math.round((elapsed / rounds) * 10) / 10,
+      }),
+    );
   }, 60_000);
 });

@@ -24,7 +24,9 @@ describe('planQuery', () => {
     expect(plan(30 * D)).toEqual({ tier: PRODUCTION[2], bucketMs: 3 * H }); // 240 points
     expect(plan(365 * D).tier).toBe(PRODUCTION[2]);
     // Old data is only in the coarse tier, however short the range.
-    expect(planQuery(PRODUCTION, { from: now - 40 * D, to: now - 40 * D + H, points: 300, now }).tier).toBe(PRODUCTION[2]);
+    expect(planQuery(PRODUCTION, { from: now - 40 * D, to: now - 40 * D + H, points: 300, now }).tier).toBe(
+      PRODUCTION[2],
+    );
   });
 });
 

@@ -42,7 +42,14 @@ describe('mailbox events', () => {
     const e: MailboxEvent = { kind: 'new-mail', mailboxId: 'a1b2-c3', origin: 'p1-abc' };
     expect(decodeEvent(encodeEvent(e))).toEqual(e);
     expect(decodeEvent(encodeEvent({ ...e, kind: 'changed' }))).toEqual({ ...e, kind: 'changed' });
-    for (const bad of ['', 'nope', '{}', '{"k":"x","m":"a","o":"b"}', '{"k":"n","m":"../etc","o":"b"}', `{"k":"n","m":"a","o":"${'x'.repeat(600)}"}`]) {
+    for (const bad of [
+      '',
+      'nope',
+      '{}',
+      '{"k":"x","m":"a","o":"b"}',
+      '{"k":"n","m":"../etc","o":"b"}',
+      `{"k":"n","m":"a","o":"${'x'.repeat(600)}"}`,
+    ]) {
       expect(decodeEvent(bad)).toBeUndefined();
     }
   });

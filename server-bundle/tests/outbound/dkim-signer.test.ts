@@ -23,7 +23,13 @@ const resolver = async (name: string, type: string) => {
 
 async function verdict(raw: Buffer) {
   const signed = Buffer.concat([Buffer.from(dkimSign(raw, keys)), raw]);
-  const v = await verifyMessage(signed, { ip: '192.0.2.1', helo: 'mx.one.test', sender: 'alice@one.test', authservId: 'mx.two.test', resolver });
+  const v = await verifyMessage(signed, {
+    ip: '192.0.2.1',
+    helo: 'mx.one.test',
+    sender: 'alice@one.test',
+    authservId: 'mx.two.test',
+    resolver,
+  });
   return v.dkim.map((d) => `${d.selector}:${d.result}`);
 }
 
@@ -37,9 +43,17 @@ describe('DKIM signer (relaxed/relaxed, RSA-SHA256 + Ed25519-SHA256)', () => {
   });
 
   it('handles bare LF messages, empty bodies and no final line break', async () => {
-    expect(await verdict(Buffer.from('From: alice@one.test\nSubject: lf\n\nbody\nmore\n'))).toEqual(['r1:pass', 'e1:pass']);
-    expect(await verdict(Buffer.from('From: alice@one.test\r\nSubject: empty\r\n\r\n'))).toEqual(['r1:pass', 'e1:pass']);
-    expect(await verdict(Buffer.from('From: alice@one.test\r\nSubject: tail\r\n\r\nno final break'))).toEqual(['r1:pass', 'e1:pass']);
+    expect(await verdict(Buffer.from('From: alice@one.test\nSubject: lf\n\nbody\nmore\n'))).toEqual([
+      'r1:pass',
+      'e1:pass',
+    ]);
+    expect(await verdict(Buffer.from('From: alice@one.test\r\nSubject: empty\r\n\r\n'))).toEqual([
+      'r1:pass',
+      'e1:pass',
+    ]);
+    expect(await verdict(Buffer.from('From: alice@one.test\r\nSubject: tail\r\n\r\nno final break'))).toEqual(
+      ['r1:pass', 'e1:pass'],
+    );
   });
 
   it('canonicalizes as RFC 6376 §3.4 says', () => {
@@ -51,8 +65,17 @@ describe('DKIM signer (relaxed/relaxed, RSA-SHA256 + Ed25519-SHA256)', () => {
   it('a changed body or signed header breaks the signatures', async () => {
     const raw = Buffer.from('From: alice@one.test\r\nSubject: original\r\n\r\nbody\r\n');
     const sig = dkimSign(raw, keys);
-    const tampered = Buffer.concat([Buffer.from(sig), Buffer.from(raw.toString().replace('original', 'changed'))]);
-    const v = await verifyMessage(tampered, { ip: '192.0.2.1', helo: 'x', sender: 'alice@one.test', authservId: 'mx.two.test', resolver });
+    const tampered = Buffer.concat([
+      Buffer.from(sig),
+      Buffer.from(raw.toString().replace('original', 'changed')),
+    ]);
+    const v = await verifyMessage(tampered, {
+      ip: '192.0.2.1',
+      helo: 'x',
+      sender: 'alice@one.test',
+      authservId: 'mx.two.test',
+      resolver,
+    });
     expect(v.dkim.map((d) => d.result)).toEqual(['fail', 'fail']);
   });
 });
@@ -68,9 +91,20 @@ describe('verification key cache (mailauth adapter)', () => {
     expect(keyCacheHits() - before).toBeGreaterThanOrEqual(2);
     // A signature by a key that is not published fails every time (the miss is not cached as a key).
     const other = generateKeyPairSync('ed25519').privateKey;
-    const forged = Buffer.concat([Buffer.from(dkimSign(raw, [{ domain: 'one.test', selector: 'nokey', algorithm: 'ed25519', privateKey: other }])), raw]);
+    const forged = Buffer.concat([
+      Buffer.from(
+        dkimSign(raw, [{ domain: 'one.test', selector: 'nokey', algorithm: 'ed25519', privateKey: other }]),
+      ),
+      raw,
+    ]);
     for (let i = 0; i < 2; i++) {
-      const v = await verifyMessage(forged, { ip: '192.0.2.1', helo: 'x', sender: 'alice@one.test', authservId: 'mx.two.test', resolver });
+      const v = await verifyMessage(forged, {
+        ip: '192.0.2.1',
+        helo: 'x',
+        sender: 'alice@one.test',
+        authservId: 'mx.two.test',
+        resolver,
+      });
       expect(v.dkim.map((d) => d.result)).not.toContain('pass');
     }
   });

@@ -21,7 +21,11 @@ const retry = { firstDelayMs: 60, factor: 2, maxDelayMs: 240, giveUpAfterMs: 1_5
 async function setup(script: (domain: string, to: readonly string[], from: string) => RecipientOutcome[]) {
   const dataDir = tmp();
   const { core, recovery } = await newCore(dataDir);
-  await core.accounts.createMailbox({ address: 'alice@example.com', password: 'pw', recoveryPublicKey: recovery.publicKey.bytes });
+  await core.accounts.createMailbox({
+    address: 'alice@example.com',
+    password: 'pw',
+    recoveryPublicKey: recovery.publicKey.bytes,
+  });
   const secrets = await loadOrCreateServerSecrets(join(dataDir, 'secrets.json'));
   const queue = OutboundQueue.fromSecrets(join(dataDir, 'outbound'), secrets);
   const calls: Array<{ at: number; domain: string; to: readonly string[]; from: string }> = [];
@@ -66,8 +70,24 @@ const waitUntil = async (pred: () => boolean | Promise<boolean>, ms: number) => 
 
 describe('outbound worker', () => {
   it('retries with backoff, sends one delay notice, then bounces when the retry time runs out', async () => {
-    const t = await setup((_d, to) => to.map((address) => ({ address, status: 'temporary', code: 451, text: '4.4.1 Connection refused', mx: 'mx.slow.example' })));
-    await t.queue.enqueue({ mailFrom: 'alice@example.com', rcptTo: ['bob@slow.example'], receivedAt: Date.now(), origin: 'submission' }, rfc822('patience', 'hello', 'alice@example.com'));
+    const t = await setup((_d, to) =>
+      to.map((address) => ({
+        address,
+        status: 'temporary',
+        code: 451,
+        text: '4.4.1 Connection refused',
+        mx: 'mx.slow.example',
+      })),
+    );
+    await t.queue.enqueue(
+      {
+        mailFrom: 'alice@example.com',
+        rcptTo: ['bob@slow.example'],
+        receivedAt: Date.now(),
+        origin: 'submission',
+      },
+      rfc822('patience', 'hello', 'alice@example.com'),
+    );
     t.worker.start();
     try {
       await waitUntil(() => t.files().filter((f) => f.endsWith('.msg')).length === 0, 10_000);
@@ -81,7 +101,9 @@ describe('outbound worker', () => {
     expect(t.calls.length).toBeLessThan(12);
     const notices = await t.inbox();
     expect(notices).toHaveLength(2);
-    const [delay, bounce] = notices.sort((a, b) => (a.includes('Action: delayed') ? -1 : b.includes('Action: delayed') ? 1 : 0));
+    const [delay, bounce] = notices.sort((a, b) =>
+      a.includes('Action: delayed') ? -1 : b.includes('Action: delayed') ? 1 : 0,
+    );
     expect(delay).toMatch(/Subject: Delivery delayed: patience/);
     expect(delay).toMatch(/Action: delayed\r\nStatus: 4\.4\.1\r\nRemote-MTA: dns; mx\.slow\.example/);
     expect(bounce).toMatch(/Subject: Undelivered Mail Returned to Sender: patience/);
@@ -95,7 +117,14 @@ describe('outbound worker', () => {
     let deferOnce = true;
     const t = await setup((domain, to) =>
       to.map((address): RecipientOutcome => {
-        if (address.startsWith('nobody')) return { address, status: 'permanent', code: 550, text: '550 5.1.1 No such user', mx: `mx.${domain}` };
+        if (address.startsWith('nobody'))
+          return {
+            address,
+            status: 'permanent',
+            code: 550,
+            text: '550 5.1.1 No such user',
+            mx: `mx.${domain}`,
+          };
         if (address.startsWith('later') && deferOnce) {
           deferOnce = false;
           return { address, status: 'temporary', code: 452, text: '452 4.2.2 Mailbox full' };
@@ -104,7 +133,12 @@ describe('outbound worker', () => {
       }),
     );
     await t.queue.enqueue(
-      { mailFrom: 'alice@example.com', rcptTo: ['ok@a.example', 'nobody@a.example', 'later@b.example'], receivedAt: Date.now(), origin: 'submission' },
+      {
+        mailFrom: 'alice@example.com',
+        rcptTo: ['ok@a.example', 'nobody@a.example', 'later@b.example'],
+        receivedAt: Date.now(),
+        origin: 'submission',
+      },
       rfc822('mixed', 'hi', 'alice@example.com'),
     );
     t.worker.start();
@@ -114,7 +148,11 @@ describe('outbound worker', () => {
       await t.worker.close();
     }
     const byDomain = t.calls.map((c) => `${c.domain}:${c.to.join(',')}`);
-    expect(byDomain.sort()).toEqual(['a.example:ok@a.example,nobody@a.example', 'b.example:later@b.example', 'b.example:later@b.example']);
+    expect(byDomain.sort()).toEqual([
+      'a.example:ok@a.example,nobody@a.example',
+      'b.example:later@b.example',
+      'b.example:later@b.example',
+    ]);
     const [bounce, ...more] = await t.inbox();
     expect(more).toEqual([]);
     expect(bounce).toMatch(/Final-Recipient: rfc822; nobody@a\.example\r\nAction: failed\r\nStatus: 5\.1\.1/);
@@ -123,13 +161,29 @@ describe('outbound worker', () => {
   });
 
   it('rewrites the sender of forwarded mail with SRS; bounces are never bounced', async () => {
-    const t = await setup((_d, to) => to.map((address) => ({ address, status: 'permanent', code: 550, text: '550 5.7.1 no' })));
-    await t.queue.enqueue({ mailFrom: 'carol@far.example', rcptTo: ['dest@elsewhere.example'], receivedAt: Date.now(), origin: 'forward' }, rfc822('fwd', 'x', 'carol@far.example'));
-    await t.queue.enqueue({ mailFrom: '', rcptTo: ['x@elsewhere.example'], receivedAt: Date.now(), origin: 'forward' }, rfc822('a bounce', 'x'));
+    const t = await setup((_d, to) =>
+      to.map((address) => ({ address, status: 'permanent', code: 550, text: '550 5.7.1 no' })),
+    );
+    await t.queue.enqueue(
+      {
+        mailFrom: 'carol@far.example',
+        rcptTo: ['dest@elsewhere.example'],
+        receivedAt: Date.now(),
+        origin: 'forward',
+      },
+      rfc822('fwd', 'x', 'carol@far.example'),
+    );
+    await t.queue.enqueue(
+      { mailFrom: '', rcptTo: ['x@elsewhere.example'], receivedAt: Date.now(), origin: 'forward' },
+      rfc822('a bounce', 'x'),
+    );
     t.worker.start();
     try {
       // The forwarded message bounces to carol (queued, null sender) which fails in turn: no further mail.
-      await waitUntil(() => t.calls.length >= 3 && t.files().filter((f) => f.endsWith('.msg')).length === 0, 10_000);
+      await waitUntil(
+        () => t.calls.length >= 3 && t.files().filter((f) => f.endsWith('.msg')).length === 0,
+        10_000,
+      );
     } finally {
       await t.worker.close();
     }

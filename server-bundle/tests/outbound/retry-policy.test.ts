@@ -8,7 +8,9 @@ const hour = 60 * min;
 
 describe('retry policy', () => {
   it('backs off exponentially from 5 minutes, capped at 4 hours (production defaults)', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelayMs(n, prod) / min)).toEqual([5, 10, 20, 40, 80, 160, 240, 240]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelayMs(n, prod) / min)).toEqual([
+      5, 10, 20, 40, 80, 160, 240, 240,
+    ]);
   });
 
   it('tries for 5 days, then gives up; the delay notice comes after 4 hours', () => {
@@ -24,7 +26,13 @@ describe('retry policy', () => {
   });
 
   it('compresses into seconds with test settings', () => {
-    const fast = { firstDelayMs: 100, factor: 2, maxDelayMs: 800, giveUpAfterMs: 5_000, delayNoticeAfterMs: 2_000 };
+    const fast = {
+      firstDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 800,
+      giveUpAfterMs: 5_000,
+      delayNoticeAfterMs: 2_000,
+    };
     expect(retrySchedule(fast)).toEqual([0, 100, 300, 700, 1500, 2300, 3100, 3900, 4700]);
   });
 });

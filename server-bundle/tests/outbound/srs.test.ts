@@ -23,7 +23,9 @@ describe('SRS', () => {
     const fwd = srs.forward('bob@far.example');
     expect(() => srs.reverse(fwd.replace('far.example', 'evil.example'))).toThrow(SrsError);
     expect(() => srs.reverse(fwd.replace('@mx.one.test', '@other.test'))).toThrow(SrsError);
-    expect(() => new Srs({ key: randomBytes(32), domain: 'mx.one.test', now: () => now }).reverse(fwd)).toThrow(/hash/);
+    expect(() =>
+      new Srs({ key: randomBytes(32), domain: 'mx.one.test', now: () => now }).reverse(fwd),
+    ).toThrow(/hash/);
     now += 22 * DAY;
     expect(() => srs.reverse(fwd)).toThrow(/expired/);
     now -= 22 * DAY;

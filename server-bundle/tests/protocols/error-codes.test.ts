@@ -33,10 +33,20 @@ describe('protocol error codes', () => {
   });
 
   it('maps the same failures to POP3 -ERR codes (RFC 2449 / 3206)', () => {
-    expect(toPop3Failure(new DomainError('AUTH_FAILED', 'x'))).toEqual({ text: '[AUTH] Invalid credentials', close: false, unexpected: false });
-    expect(toPop3Failure(new LoginThrottledError(1000)).text).toBe('[LOGIN-DELAY] Too many failed logins, retry in 1 s');
+    expect(toPop3Failure(new DomainError('AUTH_FAILED', 'x'))).toEqual({
+      text: '[AUTH] Invalid credentials',
+      close: false,
+      unexpected: false,
+    });
+    expect(toPop3Failure(new LoginThrottledError(1000)).text).toBe(
+      '[LOGIN-DELAY] Too many failed logins, retry in 1 s',
+    );
     expect(toPop3Failure(new ProtocolRefusal('IN_USE', 'Maildrop busy')).text).toBe('[IN-USE] Maildrop busy');
     expect(toPop3Failure(new DomainError('TEMPORARY', 'x')).text).toMatch(/^\[SYS\/TEMP\]/);
-    expect(toPop3Failure(new TypeError('boom'))).toEqual({ text: '[SYS/TEMP] Internal server error', close: true, unexpected: true });
+    expect(toPop3Failure(new TypeError('boom'))).toEqual({
+      text: '[SYS/TEMP] Internal server error',
+      close: true,
+      unexpected: true,
+    });
   });
 });

@@ -37,7 +37,10 @@ export class LineWire {
   static async connect(opts: { host: string; port: number; tls: boolean }): Promise<LineWire> {
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
       const s = opts.tls
-        ? tlsConnect({ host: opts.host, port: opts.port, rejectUnauthorized: false, servername: 'localhost' }, () => resolve(s))
+        ? tlsConnect(
+            { host: opts.host, port: opts.port, rejectUnauthorized: false, servername: 'localhost' },
+            () => resolve(s),
+          )
         : netConnect({ host: opts.host, port: opts.port }, () => resolve(s));
       s.once('error', reject);
     });
@@ -75,13 +78,21 @@ export class LineWire {
 
   /** IMAP: sends "<tag> <command>" and returns the lines through the tagged answer. */
   async imap(tag: string, command: string | Buffer, timeoutMs?: number): Promise<string[]> {
-    this.write(Buffer.concat([Buffer.from(`${tag} `), Buffer.isBuffer(command) ? command : Buffer.from(command), Buffer.from('\r\n')]));
+    this.write(
+      Buffer.concat([
+        Buffer.from(`${tag} `),
+        Buffer.isBuffer(command) ? command : Buffer.from(command),
+        Buffer.from('\r\n'),
+      ]),
+    );
     return this.until((l) => l.startsWith(`${tag} `), timeoutMs);
   }
 
   /** POP3: sends a command and returns its status line. */
   async pop(command: string | Buffer, timeoutMs?: number): Promise<string> {
-    this.write(Buffer.concat([Buffer.isBuffer(command) ? command : Buffer.from(command), Buffer.from('\r\n')]));
+    this.write(
+      Buffer.concat([Buffer.isBuffer(command) ? command : Buffer.from(command), Buffer.from('\r\n')]),
+    );
     const lines = await this.until((l) => l.startsWith('+OK') || l.startsWith('-ERR'), timeoutMs);
     return lines[lines.length - 1]!;
   }
@@ -92,7 +103,9 @@ export class LineWire {
     plain.off('data', this.#onData);
     plain.off('close', this.#onClose);
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' }, () => resolve(s));
+      const s = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' }, () =>
+        resolve(s),
+      );
       s.once('error', reject);
     });
     this.#socket = secure;

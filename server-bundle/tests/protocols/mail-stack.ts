@@ -38,7 +38,13 @@ export interface MailStack {
 export const PASSWORD = 'correct horse battery staple';
 
 export async function startMailStack(
-  opts: { imap?: ImapOptions | boolean; pop3?: boolean; throttle?: LoginThrottleConfig; log?: Logger; mailboxes?: string[] } = {},
+  opts: {
+    imap?: ImapOptions | boolean;
+    pop3?: boolean;
+    throttle?: LoginThrottleConfig;
+    log?: Logger;
+    mailboxes?: string[];
+  } = {},
 ): Promise<MailStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-mail-'));
   const log = opts.log ?? silentLogger;
@@ -48,11 +54,22 @@ export async function startMailStack(
   core.config.addDomain('example.com');
   const recovery = generateKeyPair();
   for (const address of opts.mailboxes ?? ['alice@example.com', 'bob@example.com']) {
-    await core.accounts.createMailbox({ address, password: PASSWORD, recoveryPublicKey: recovery.publicKey.bytes });
+    await core.accounts.createMailbox({
+      address,
+      password: PASSWORD,
+      recoveryPublicKey: recovery.publicKey.bytes,
+    });
   }
-  const tls = await TlsProvider.loadOrCreate({ dir: join(dataDir, 'tls'), hostNames: ['localhost', '127.0.0.1', '::1'] });
+  const tls = await TlsProvider.loadOrCreate({
+    dir: join(dataDir, 'tls'),
+    hostNames: ['localhost', '127.0.0.1', '::1'],
+  });
   const events = new RedisMailboxEvents(redisConn, { log });
-  const throttle = new RedisLoginThrottle(redisConn, { maxFailures: 3, windowMs: 60_000, blockMs: 10_000, ...opts.throttle }, log);
+  const throttle = new RedisLoginThrottle(
+    redisConn,
+    { maxFailures: 3, windowMs: 60_000, blockMs: 10_000, ...opts.throttle },
+    log,
+  );
   const stack: MailStack = {
     dataDir,
     core,
@@ -86,10 +103,16 @@ export async function startMailStack(
   ];
   if (opts.imap !== false) {
     const imapOpts = typeof opts.imap === 'object' ? opts.imap : {};
-    stack.imap = await startImap({ core, throttle, tls, events, log }, { listeners, pollIntervalMs: 0, ...imapOpts });
+    stack.imap = await startImap(
+      { core, throttle, tls, events, log },
+      { listeners, pollIntervalMs: 0, ...imapOpts },
+    );
   }
   if (opts.pop3) {
-    stack.pop3 = await startPop3({ core, throttle, tls, events, lock: new RedisMaildropLock(redisConn, { log }), log }, { listeners });
+    stack.pop3 = await startPop3(
+      { core, throttle, tls, events, lock: new RedisMaildropLock(redisConn, { log }), log },
+      { listeners },
+    );
   }
   return stack;
 }
@@ -141,7 +164,9 @@ export function deeplyNestedMessage(depth: number): Buffer {
     const b = `b${i}`;
     body = `Content-Type: multipart/mixed; boundary="${b}"\r\n\r\n--${b}\r\n${body}--${b}--\r\n`;
   }
-  return Buffer.from(`From: a@remote.org\r\nTo: alice@example.com\r\nSubject: nested ${depth}\r\nMIME-Version: 1.0\r\n${body}`);
+  return Buffer.from(
+    `From: a@remote.org\r\nTo: alice@example.com\r\nSubject: nested ${depth}\r\nMIME-Version: 1.0\r\n${body}`,
+  );
 }
 
 /** imapflow answers `false` when a command gets NO: fail the test there. */

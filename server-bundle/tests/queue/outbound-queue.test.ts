@@ -12,21 +12,32 @@ async function queue(dir = tmp()) {
   return { dir, secrets, q: OutboundQueue.fromSecrets(join(dir, 'queue', 'outbound'), secrets) };
 }
 
-const env = { mailFrom: 'alice@example.com', rcptTo: ['x@elsewhere.net'], receivedAt: 1700000000000, origin: 'submission' as const };
+const env = {
+  mailFrom: 'alice@example.com',
+  rcptTo: ['x@elsewhere.net'],
+  receivedAt: 1700000000000,
+  origin: 'submission' as const,
+};
 
 describe('OutboundQueue', () => {
   it('stores entries sealed (no plaintext on disk), lists them oldest first, reads them back', async () => {
     const { dir, q } = await queue();
     const raw = Buffer.from('Subject: canary QUEUE-CANARY-1\r\n\r\nbody QUEUE-CANARY-2\r\n');
     const id1 = await q.enqueue(env, raw);
-    const id2 = await q.enqueue({ ...env, rcptTo: ['y@elsewhere.net'] }, (async function* () {
-      yield raw.subarray(0, 10);
-      yield raw.subarray(10);
-    })());
+    const id2 = await q.enqueue(
+      { ...env, rcptTo: ['y@elsewhere.net'] },
+      (async function* () {
+        yield raw.subarray(0, 10);
+        yield raw.subarray(10);
+      })(),
+    );
     expect((await q.list()).map((e) => e.id)).toEqual([id1, id2]);
     const files = readdirSync(join(dir, 'queue', 'outbound'));
     expect(files.sort()).toEqual([`${id1}.msg`, `${id2}.msg`].sort());
-    for (const f of files) expect(readFileSync(join(dir, 'queue', 'outbound', f)).toString('latin1')).not.toMatch(/CANARY|elsewhere/);
+    for (const f of files)
+      expect(readFileSync(join(dir, 'queue', 'outbound', f)).toString('latin1')).not.toMatch(
+        /CANARY|elsewhere/,
+      );
     const e = await q.read(id2);
     expect(e.raw.equals(raw)).toBe(true);
     expect(e.envelope).toMatchObject({ ...env, rcptTo: ['y@elsewhere.net'] });

@@ -37,7 +37,11 @@ describe('clientKey', () => {
 
 describe('RedisLoginThrottle', () => {
   it('blocks an IP after N failures within the window, for the block period', async () => {
-    const t = new RedisLoginThrottle(conn(), { maxFailures: 3, windowMs: 10_000, blockMs: 400 }, silentLogger);
+    const t = new RedisLoginThrottle(
+      conn(),
+      { maxFailures: 3, windowMs: 10_000, blockMs: 400 },
+      silentLogger,
+    );
     expect(await t.check('192.0.2.1')).toEqual({ blocked: false, retryAfterMs: 0 });
     expect((await t.recordFailure('192.0.2.1')).failures).toBe(1);
     expect((await t.recordFailure('192.0.2.1')).failures).toBe(2);

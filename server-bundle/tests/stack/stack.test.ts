@@ -24,13 +24,23 @@ let ready: { redis: string };
 const pids = new Map<string, number>();
 
 function run(args: string[], input?: string): string {
-  const res = spawnSync(process.execPath, [MAIN, ...args, '--config', join(root, 'facteur.json')], { input, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [MAIN, ...args, '--config', join(root, 'facteur.json')], {
+    input,
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`facteur-server ${args.join(' ')}: ${res.stderr}`);
   return res.stdout;
 }
 
 function imap(user = 'alice@one.test', pass = password) {
-  return new ImapFlow({ host: '127.0.0.1', port: port(993), secure: true, tls: { rejectUnauthorized: false }, auth: { user, pass }, logger: false });
+  return new ImapFlow({
+    host: '127.0.0.1',
+    port: port(993),
+    secure: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user, pass },
+    logger: false,
+  });
 }
 
 function waitFor<T>(pred: () => T | undefined, ms: number, what: string): Promise<T> {
@@ -59,7 +69,9 @@ beforeAll(async () => {
     }),
   );
   const log = createWriteStream(logPath);
-  stack = spawn(process.execPath, [MAIN, 'stack', '--config', join(root, 'facteur.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  stack = spawn(process.execPath, [MAIN, 'stack', '--config', join(root, 'facteur.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   stack.stderr!.pipe(log);
   let out = '';
   stack.stdout!.on('data', (d: Buffer) => {
@@ -78,7 +90,17 @@ beforeAll(async () => {
   });
   await waitFor(() => ready, 30_000, 'stack.ready');
   run(['admin', 'add-domain', 'one.test']);
-  run(['admin', 'add-mailbox', 'alice@one.test', '--password-stdin', '--recovery-public-key', writeRecoveryKey()], password + '\n');
+  run(
+    [
+      'admin',
+      'add-mailbox',
+      'alice@one.test',
+      '--password-stdin',
+      '--recovery-public-key',
+      writeRecoveryKey(),
+    ],
+    password + '\n',
+  );
   run(['admin', 'add-alias', 'hello@one.test', 'alice@one.test']);
 }, 60_000);
 
@@ -117,7 +139,12 @@ describe('the stack, one process per role', () => {
       `The secret is ${canary}.`,
       '',
     ].join('\r\n');
-    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: port(25), secure: false, tls: { rejectUnauthorized: false } });
+    const mx = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: port(25),
+      secure: false,
+      tls: { rejectUnauthorized: false },
+    });
     const info = await mx.sendMail({ envelope: { from: 'bob@two.test', to: ['hello@one.test'] }, raw });
     expect(info.accepted).toEqual(['hello@one.test']);
     const sub = nodemailer.createTransport({
@@ -127,7 +154,12 @@ describe('the stack, one process per role', () => {
       tls: { rejectUnauthorized: false },
       auth: { user: 'alice@one.test', pass: password },
     });
-    await sub.sendMail({ from: 'alice@one.test', to: 'alice@one.test', subject: 'note to self', text: `again ${canary}` });
+    await sub.sendMail({
+      from: 'alice@one.test',
+      to: 'alice@one.test',
+      subject: 'note to self',
+      text: `again ${canary}`,
+    });
 
     const client = imap();
     await client.connect();
@@ -167,12 +199,24 @@ describe('the stack, one process per role', () => {
     const client = imap();
     await client.connect();
     await client.mailboxOpen('INBOX');
-    const seen = new Promise<number>((resolve) => client.on('exists', (d: { count: number }) => resolve(d.count)));
+    const seen = new Promise<number>((resolve) =>
+      client.on('exists', (d: { count: number }) => resolve(d.count)),
+    );
     const idling = client.idle();
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now();
-    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: port(25), secure: false, tls: { rejectUnauthorized: false } });
-    await mx.sendMail({ from: 'carol@three.test', to: 'alice@one.test', subject: 'while idle', text: 'ping' });
+    const mx = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: port(25),
+      secure: false,
+      tls: { rejectUnauthorized: false },
+    });
+    await mx.sendMail({
+      from: 'carol@three.test',
+      to: 'alice@one.test',
+      subject: 'while idle',
+      text: 'ping',
+    });
     const sent = Date.now();
     expect(await seen).toBe(3);
     expect(Date.now() - sent).toBeLessThan(1000);
@@ -193,7 +237,9 @@ describe('the stack, one process per role', () => {
       tls: { rejectUnauthorized: false },
       auth: { user: 'alice@one.test', pass: password },
     } as Parameters<typeof nodemailer.createTransport>[0]);
-    await expect(sub.sendMail({ from: 'alice@one.test', to: 'alice@one.test', text: 'x' })).rejects.toThrow(/4\d\d/);
+    await expect(sub.sendMail({ from: 'alice@one.test', to: 'alice@one.test', text: 'x' })).rejects.toThrow(
+      /4\d\d/,
+    );
     // ...and so is POP3.
     const reply = await pop3Login(from, 'alice@one.test', password);
     expect(reply).toMatch(/^-ERR/);
@@ -215,11 +261,19 @@ describe('the stack, one process per role', () => {
 
 /** A TLS connection to the stack from a chosen local address (the throttle counts per IP). */
 function fromAddress(portNumber: number, localAddress: string): TLSSocket {
-  return tlsConnect({ socket: netConnect({ host: '127.0.0.1', port: portNumber, localAddress }), rejectUnauthorized: false });
+  return tlsConnect({
+    socket: netConnect({ host: '127.0.0.1', port: portNumber, localAddress }),
+    rejectUnauthorized: false,
+  });
 }
 
 /** One exchange per line over implicit TLS from a chosen source address (the throttle counts per IP). */
-function converse(portNumber: number, localAddress: string, lines: string[], done: (line: string) => boolean): Promise<string> {
+function converse(
+  portNumber: number,
+  localAddress: string,
+  lines: string[],
+  done: (line: string) => boolean,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = fromAddress(portNumber, localAddress);
     let buf = '';

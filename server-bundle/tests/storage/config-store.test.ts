@@ -61,12 +61,23 @@ describe('config store', () => {
     expect(m).toMatchObject({ id: 'mbx1', address: 'Alice@example.com', quotaBytes: 1000, state: 'active' });
     expect(store.findMailbox('alice@EXAMPLE.com')?.id).toBe('mbx1');
     expect(store.getMailbox('mbx1')!.publicKey.equals(pub.bytes)).toBe(true);
-    expect(() => store.createMailbox({ address: 'alice@example.com', publicKey: pub.bytes, wraps: [] })).toThrow(ConfigError);
-    expect(() => store.createMailbox({ address: 'a+b@example.com', publicKey: pub.bytes, wraps: [] })).toThrow(ConfigError);
-    expect(() => store.createMailbox({ address: 'x@other.org', publicKey: pub.bytes, wraps: [] })).toThrow(/not served/);
+    expect(() =>
+      store.createMailbox({ address: 'alice@example.com', publicKey: pub.bytes, wraps: [] }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      store.createMailbox({ address: 'a+b@example.com', publicKey: pub.bytes, wraps: [] }),
+    ).toThrow(ConfigError);
+    expect(() => store.createMailbox({ address: 'x@other.org', publicKey: pub.bytes, wraps: [] })).toThrow(
+      /not served/,
+    );
     store.setUsage('mbx1', 500, 3);
     store.updateMailbox('mbx1', { state: 'disabled' });
-    expect(store.getMailbox('mbx1')).toMatchObject({ usedBytes: 500, usedMessages: 3, state: 'disabled', quotaBytes: 1000 });
+    expect(store.getMailbox('mbx1')).toMatchObject({
+      usedBytes: 500,
+      usedMessages: 3,
+      state: 'disabled',
+      quotaBytes: 1000,
+    });
 
     expect(store.listWraps('mbx1').map((w) => [w.kind, w.wrapId])).toEqual([['recovery', 'owner']]);
     store.putWrap('mbx1', 'recovery', 'owner', wrap('mbx1'));
@@ -75,8 +86,14 @@ describe('config store', () => {
 
     store.setAlias('sales@example.com', ['alice@example.com', 'bob@remote.net']);
     store.setAlias('*@example.com', ['alice@example.com']);
-    expect(store.getAlias('SALES@example.com')?.destinations).toEqual(['alice@example.com', 'bob@remote.net']);
-    expect(store.listAliases('example.com').map((a) => a.address)).toEqual(['*@example.com', 'sales@example.com']);
+    expect(store.getAlias('SALES@example.com')?.destinations).toEqual([
+      'alice@example.com',
+      'bob@remote.net',
+    ]);
+    expect(store.listAliases('example.com').map((a) => a.address)).toEqual([
+      '*@example.com',
+      'sales@example.com',
+    ]);
     expect(() => store.setAlias('alice@example.com', ['x@y.z'])).toThrow(/is a mailbox/);
     store.removeAlias('sales@example.com');
     expect(store.getAlias('sales@example.com')).toBeUndefined();

@@ -14,7 +14,10 @@ describe('mailbox store: summary member fetch', () => {
     const store = MailboxStore.open(join(tmp(), 'mbx.db'), newMasterKey());
     const inbox = store.getFolder('INBOX')!.id;
     const withPart = sampleMessage(1);
-    withPart.summary = { ...(withPart.summary as object), imap: { v: 2, envelope: '(NIL "é" NIL)', nested: [1, { a: null }] } };
+    withPart.summary = {
+      ...(withPart.summary as object),
+      imap: { v: 2, envelope: '(NIL "é" NIL)', nested: [1, { a: null }] },
+    };
     store.append(inbox, withPart);
     store.append(inbox, sampleMessage(2));
 

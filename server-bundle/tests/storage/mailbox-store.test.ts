@@ -53,13 +53,22 @@ describe('mailbox store: file and schema', () => {
 describe('mailbox store: messages', () => {
   it('appends with increasing UIDs and modseqs, fetches ranges and raw bytes', () => {
     const { store, inbox } = openFresh();
-    const results = [1, 2, 3, 4, 5].map((i) => store.append(inbox, { ...sampleMessage(i), flags: i % 2 ? ['\\Seen'] : [] }));
+    const results = [1, 2, 3, 4, 5].map((i) =>
+      store.append(inbox, { ...sampleMessage(i), flags: i % 2 ? ['\\Seen'] : [] }),
+    );
     expect(results.map((r) => r.uid)).toEqual([1, 2, 3, 4, 5]);
     expect(results.map((r) => r.modseq)).toEqual([2, 3, 4, 5, 6]);
     const f = store.folderById(inbox);
     expect(f.uidnext).toBe(6);
     expect(f.highestmodseq).toBe(6);
-    expect(store.fetch(inbox, [[2, 3], [5, Infinity]]).map((m) => m.uid)).toEqual([2, 3, 5]);
+    expect(
+      store
+        .fetch(inbox, [
+          [2, 3],
+          [5, Infinity],
+        ])
+        .map((m) => m.uid),
+    ).toEqual([2, 3, 5]);
     const m = store.fetch(inbox, [[1, 1]])[0]!;
     expect(m.flags).toEqual(['\\Seen']);
     expect(m.summary).toMatchObject({ subject: 'Message number 1' });
@@ -75,8 +84,14 @@ describe('mailbox store: messages', () => {
     const raw = randomBytes(CHUNK_BYTES * 3 + 123);
     const { uid } = store.append(inbox, { raw, summary: {}, text: {} });
     expect(store.readRaw(inbox, uid)!.equals(raw)).toBe(true);
-    expect(store.readRawRange(inbox, uid, CHUNK_BYTES - 10, 20)!.equals(raw.subarray(CHUNK_BYTES - 10, CHUNK_BYTES + 10))).toBe(true);
-    expect(store.readRawRange(inbox, uid, raw.length - 5, 100)!.equals(raw.subarray(raw.length - 5))).toBe(true);
+    expect(
+      store
+        .readRawRange(inbox, uid, CHUNK_BYTES - 10, 20)!
+        .equals(raw.subarray(CHUNK_BYTES - 10, CHUNK_BYTES + 10)),
+    ).toBe(true);
+    expect(store.readRawRange(inbox, uid, raw.length - 5, 100)!.equals(raw.subarray(raw.length - 5))).toBe(
+      true,
+    );
     expect(Buffer.concat([...store.readRawChunks(inbox, uid)]).equals(raw)).toBe(true);
     const empty = store.append(inbox, { raw: Buffer.alloc(0), summary: {}, text: {} });
     expect(store.readRaw(inbox, empty.uid)!.length).toBe(0);
@@ -141,9 +156,19 @@ describe('mailbox store: messages', () => {
 
   it('searches text through FTS and the other criteria through SQL', () => {
     const { store, inbox } = openFresh();
-    store.append(inbox, { ...sampleMessage(1, { body: 'Invoice attached for the Zürich office' }), internalDate: 1000, flags: ['\\Seen'] });
-    store.append(inbox, { ...sampleMessage(2, { body: 'Lunch tomorrow?', subject: 'Lunch plans' }), internalDate: 2000 });
-    store.append(inbox, { ...sampleMessage(3, { body: 'Invoices for March', size: 5000 }), internalDate: 3000 });
+    store.append(inbox, {
+      ...sampleMessage(1, { body: 'Invoice attached for the Zürich office' }),
+      internalDate: 1000,
+      flags: ['\\Seen'],
+    });
+    store.append(inbox, {
+      ...sampleMessage(2, { body: 'Lunch tomorrow?', subject: 'Lunch plans' }),
+      internalDate: 2000,
+    });
+    store.append(inbox, {
+      ...sampleMessage(3, { body: 'Invoices for March', size: 5000 }),
+      internalDate: 3000,
+    });
     expect(store.search(inbox, { body: ['invoice'] })).toEqual([1, 3]);
     expect(store.search(inbox, { body: ['zurich'] })).toEqual([1]);
     expect(store.search(inbox, { text: ['lunch plans'] })).toEqual([2]);

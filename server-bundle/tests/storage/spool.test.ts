@@ -44,7 +44,11 @@ describe('spool', () => {
     async function* src() {
       for (let i = 0; i < 8; i++) yield piece;
     }
-    const [id] = await spool.deliver([{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }], src(), env);
+    const [id] = await spool.deliver(
+      [{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }],
+      src(),
+      env,
+    );
     const got = await spool.read('m1', id!, k);
     expect(got.raw.length).toBe(8 << 20);
     expect(got.raw.subarray(7 << 20).equals(piece)).toBe(true);
@@ -61,16 +65,20 @@ describe('spool', () => {
       yield Buffer.from('partial');
       throw new Error('connection lost');
     }
-    await expect(spool.deliver([{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }], broken(), env)).rejects.toThrow(
-      'connection lost',
-    );
+    await expect(
+      spool.deliver([{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }], broken(), env),
+    ).rejects.toThrow('connection lost');
     expect(readdirSync(join(spool.root, 'm1'))).toEqual([]);
   });
 
   it('sweeps stale temp files and ignores foreign names', async () => {
     const spool = new Spool(join(tmp(), 'spool'));
     const k = generateKeyPair();
-    await spool.deliver([{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }], Buffer.from('x'), env);
+    await spool.deliver(
+      [{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }],
+      Buffer.from('x'),
+      env,
+    );
     const stale = join(spool.root, 'm1', '.tmp-abc');
     writeFileSync(stale, 'half');
     utimesSync(stale, new Date(0), new Date(0));
@@ -95,9 +103,21 @@ describe('spool', () => {
        await s.deliver([{ mailboxId: 'm1', publicKey: k.publicKey, rcptTo: 'x@y.z' }], Buffer.from('hello'), { mailFrom: 'a@b.c', receivedAt: 1 });
        console.log('DELIVERED');`,
     );
-    const r = spawnSync('strace', ['-f', '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2,write', '-o', join(dir, 'trace'), process.execPath, script], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-e',
+        'trace=openat,fsync,fdatasync,rename,renameat,renameat2,write',
+        '-o',
+        join(dir, 'trace'),
+        process.execPath,
+        script,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.stdout).toContain('DELIVERED');
     const trace = readFileSync(join(dir, 'trace'), 'utf8').split('\n');
     const idx = (re: RegExp) => trace.findIndex((l) => re.test(l));

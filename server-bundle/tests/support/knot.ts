@@ -24,9 +24,17 @@ export interface TestDns {
 
 function zoneText(domain: string, records: readonly ZoneRecord[]): string {
   const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  const lines = [`$ORIGIN ${domain}.`, '$TTL 60', `@ SOA ns.${domain}. hostmaster.${domain}. 1 3600 600 86400 60`, `@ NS ns.${domain}.`];
+  const lines = [
+    `$ORIGIN ${domain}.`,
+    '$TTL 60',
+    `@ SOA ns.${domain}. hostmaster.${domain}. 1 3600 600 86400 60`,
+    `@ NS ns.${domain}.`,
+  ];
   for (const r of records) {
-    const v = r.type === 'TXT' ? (Array.isArray(r.value) ? r.value : [r.value]).map(quote).join(' ') : String(r.value);
+    const v =
+      r.type === 'TXT'
+        ? (Array.isArray(r.value) ? r.value : [r.value]).map(quote).join(' ')
+        : String(r.value);
     lines.push(`${r.name} ${r.type} ${v}`);
   }
   return lines.join('\n') + '\n';
@@ -42,7 +50,8 @@ function waitTcp(host: string, port: number, ms: number): Promise<void> {
       });
       s.on('error', () => {
         s.destroy();
-        if (Date.now() - t0 > ms) reject(new Error(`knotd did not listen on ${host}:${port} within ${ms} ms`));
+        if (Date.now() - t0 > ms)
+          reject(new Error(`knotd did not listen on ${host}:${port} within ${ms} ms`));
         else setTimeout(attempt, 50);
       });
     };
@@ -50,7 +59,10 @@ function waitTcp(host: string, port: number, ms: number): Promise<void> {
   });
 }
 
-export async function startKnot(zones: Record<string, ZoneRecord[]>, opts: { address?: string; port?: number } = {}): Promise<TestDns> {
+export async function startKnot(
+  zones: Record<string, ZoneRecord[]>,
+  opts: { address?: string; port?: number } = {},
+): Promise<TestDns> {
   const address = opts.address ?? '127.0.0.53';
   const port = opts.port ?? 5353;
   const dir = mkdtempSync(join(tmpdir(), 'facteur-knot-'));
@@ -80,7 +92,9 @@ export async function startKnot(zones: Record<string, ZoneRecord[]>, opts: { add
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

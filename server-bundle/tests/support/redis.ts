@@ -34,7 +34,10 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => done(new Error(`redis-server not ready in ${timeoutMs} ms: ${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`redis-server not ready in ${timeoutMs} ms: ${out}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.includes('Ready to accept connections')) done();
@@ -60,7 +63,22 @@ export async function startRedis(opts: { host?: string } = {}): Promise<TestRedi
     const port = await freePort(host);
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'notice', '--daemonize', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        host,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--loglevel',
+        'notice',
+        '--daemonize',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {

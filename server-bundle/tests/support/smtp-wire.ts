@@ -26,11 +26,23 @@ export class SmtpWire {
     this.#attach(socket);
   }
 
-  static async connect(opts: { host: string; port: number; tls?: boolean; timeoutMs?: number; localAddress?: string }): Promise<SmtpWire> {
+  static async connect(opts: {
+    host: string;
+    port: number;
+    tls?: boolean;
+    timeoutMs?: number;
+    localAddress?: string;
+  }): Promise<SmtpWire> {
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
       const s = opts.tls
         ? tlsConnect(
-            { host: opts.host, port: opts.port, rejectUnauthorized: false, servername: 'mail.example.com', ...({ localAddress: opts.localAddress } as object) },
+            {
+              host: opts.host,
+              port: opts.port,
+              rejectUnauthorized: false,
+              servername: 'mail.example.com',
+              ...({ localAddress: opts.localAddress } as object),
+            },
             () => resolve(s),
           )
         : netConnect({ host: opts.host, port: opts.port, localAddress: opts.localAddress }, () => resolve(s));
@@ -61,7 +73,11 @@ export class SmtpWire {
       this.#pending.push(line);
       if (/^\d{3}(?: |$)/.test(line)) {
         const lines = this.#pending.splice(0);
-        const reply: Reply = { code: Number(line.slice(0, 3)), lines, text: lines.map((l) => l.slice(4)).join('\n') };
+        const reply: Reply = {
+          code: Number(line.slice(0, 3)),
+          lines,
+          text: lines.map((l) => l.slice(4)).join('\n'),
+        };
         const w = this.#waiters.shift();
         if (w) w.resolve(reply);
         else this.#replies.push(reply);
@@ -77,7 +93,9 @@ export class SmtpWire {
   }
 
   write(data: string | Buffer): Promise<void> {
-    return new Promise((resolve, reject) => this.#socket.write(data, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.#socket.write(data, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   async cmd(line: string | Buffer): Promise<Reply> {
@@ -96,7 +114,9 @@ export class SmtpWire {
     raw.removeAllListeners('data');
     raw.removeAllListeners('close');
     this.#socket = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({ socket: raw, rejectUnauthorized: false, servername: 'mail.example.com' }, () => resolve(s));
+      const s = tlsConnect({ socket: raw, rejectUnauthorized: false, servername: 'mail.example.com' }, () =>
+        resolve(s),
+      );
       s.once('error', reject);
     });
     this.#attach(this.#socket);

@@ -16,8 +16,25 @@ export interface TestCa {
 
 export function createTestCa(): TestCa {
   const dir = mkdtempSync(join(tmpdir(), 'facteur-ca-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Facteur Test CA');
+  const ssl = (...args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Facteur Test CA',
+  );
   let n = 0;
   return {
     dir,
@@ -25,9 +42,41 @@ export function createTestCa(): TestCa {
     certPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     issue(names) {
       const id = `leaf${n++}`;
-      writeFileSync(join(dir, `${id}.ext`), `subjectAltName=${names.map((x) => `DNS:${x}`).join(',')}\nextendedKeyUsage=serverAuth\n`);
-      ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${id}.key`, '-out', `${id}.csr`, '-subj', `/CN=${names[0]}`);
-      ssl('x509', '-req', '-in', `${id}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${id}.pem`, '-days', '2', '-extfile', `${id}.ext`);
+      writeFileSync(
+        join(dir, `${id}.ext`),
+        `subjectAltName=${names.map((x) => `DNS:${x}`).join(',')}\nextendedKeyUsage=serverAuth\n`,
+      );
+      ssl(
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${id}.key`,
+        '-out',
+        `${id}.csr`,
+        '-subj',
+        `/CN=${names[0]}`,
+      );
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        `${id}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${id}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${id}.ext`,
+      );
       return readFileSync(join(dir, `${id}.key`), 'utf8') + readFileSync(join(dir, `${id}.pem`), 'utf8');
     },
   };

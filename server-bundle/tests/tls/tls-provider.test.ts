@@ -10,8 +10,9 @@ const tmp = useTmpDir('facteur-tls-');
 
 function peerFingerprint(port: number, servername?: string): Promise<{ fp: string; socket: TLSSocket }> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () =>
-      resolve({ fp: s.getPeerX509Certificate()!.fingerprint256, socket: s }),
+    const s = connect(
+      { host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername ? { servername } : {}) },
+      () => resolve({ fp: s.getPeerX509Certificate()!.fingerprint256, socket: s }),
     );
     s.once('error', reject);
   });
@@ -34,7 +35,9 @@ describe('TlsProvider', () => {
 
   it('roles starting at once end up with the same certificate', async () => {
     const dir = join(tmp(), 'tls');
-    const all = await Promise.all([1, 2, 3].map(() => TlsProvider.loadOrCreate({ dir, hostNames: ['mail.example.com'] })));
+    const all = await Promise.all(
+      [1, 2, 3].map(() => TlsProvider.loadOrCreate({ dir, hostNames: ['mail.example.com'] })),
+    );
     expect(new Set(all.map((p) => p.info.fingerprint256)).size).toBe(1);
   });
 
@@ -49,7 +52,9 @@ describe('TlsProvider', () => {
       const first = await peerFingerprint(port);
       expect(first.fp).toBe(p.info.fingerprint256);
       const next = generateSelfSigned({ hostNames: ['mail.example.com', 'imap.example.com'] });
-      await expect(p.replace({ key: next.keyPem, cert: generateSelfSigned({ hostNames: ['x.test'] }).certPem })).rejects.toThrow(/does not match/);
+      await expect(
+        p.replace({ key: next.keyPem, cert: generateSelfSigned({ hostNames: ['x.test'] }).certPem }),
+      ).rejects.toThrow(/does not match/);
       const info = await p.replace({ key: next.keyPem, cert: next.certPem });
       expect(info.fingerprint256).not.toBe(first.fp);
       // The old connection still echoes.

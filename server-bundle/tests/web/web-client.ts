@@ -32,12 +32,20 @@ export function fetchWeb(opts: {
         path: opts.path,
         method: opts.method ?? 'GET',
         headers: { Host: opts.host, ...opts.headers },
-        ...(opts.scheme === 'https' ? { servername: opts.host, ca: opts.ca, rejectUnauthorized: !!opts.ca, agent: false } : { agent: false }),
+        ...(opts.scheme === 'https'
+          ? { servername: opts.host, ca: opts.ca, rejectUnauthorized: !!opts.ca, agent: false }
+          : { agent: false }),
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -47,7 +55,11 @@ export function fetchWeb(opts: {
 }
 
 /** Sends raw bytes and returns whatever comes back until the server closes (bad-input tests). */
-export function rawExchange(port: number, bytes: string | Buffer, opts: { tls?: boolean; servername?: string } = {}): Promise<string> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  opts: { tls?: boolean; servername?: string } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = opts.tls
       ? tlsConnect({ host: '127.0.0.1', port, servername: opts.servername, rejectUnauthorized: false })
@@ -56,13 +68,19 @@ export function rawExchange(port: number, bytes: string | Buffer, opts: { tls?: 
     socket.on(opts.tls ? 'secureConnect' : 'connect', () => socket.write(bytes));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.on('error', (err) => (chunks.length ? resolve(Buffer.concat(chunks).toString('latin1')) : reject(err)));
+    socket.on('error', (err) =>
+      chunks.length ? resolve(Buffer.concat(chunks).toString('latin1')) : reject(err),
+    );
     socket.setTimeout(5_000, () => socket.destroy());
   });
 }
 
 /** The leaf certificate a new TLS connection is given. */
-export function peerCertificate(port: number, servername: string, address = '127.0.0.1'): Promise<PeerCertificate> {
+export function peerCertificate(
+  port: number,
+  servername: string,
+  address = '127.0.0.1',
+): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {
     const s = tlsConnect({ host: address, port, servername, rejectUnauthorized: false }, () => {
       const cert = s.getPeerCertificate();

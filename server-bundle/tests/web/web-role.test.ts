@@ -116,8 +116,16 @@ describe('web role', () => {
         .map((e, i) => [e, i] as const)
         .filter(([[p]]) => p === `/clientConfig/emailProvider/${tag}`)
         .map(([[, , attrs], i]) => {
-          const field = (name: string) => els.slice(i + 1).find(([p]) => p === `/clientConfig/emailProvider/${tag}/${name}`)![1];
-          return [attrs.type, field('hostname'), field('port'), field('socketType'), field('username'), field('authentication')].join(' ');
+          const field = (name: string) =>
+            els.slice(i + 1).find(([p]) => p === `/clientConfig/emailProvider/${tag}/${name}`)![1];
+          return [
+            attrs.type,
+            field('hostname'),
+            field('port'),
+            field('socketType'),
+            field('username'),
+            field('authentication'),
+          ].join(' ');
         }),
     );
     expect(servers).toEqual([
@@ -132,11 +140,16 @@ describe('web role', () => {
     const ok = await https(MAIL, '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=bob@example.org');
     expect(ok.status).toBe(200);
     expect(ok.body).toContain('<domain>example.org</domain>');
-    expect((await https(`autoconfig.${DOMAIN}`, '/.well-known/autoconfig/mail/config-v1.1.xml')).status).toBe(200);
+    expect((await https(`autoconfig.${DOMAIN}`, '/.well-known/autoconfig/mail/config-v1.1.xml')).status).toBe(
+      200,
+    );
     const missing = await https(MAIL, '/.well-known/autoconfig/mail/config-v1.1.xml');
     expect(missing.status).toBe(400);
     expect(missing.body).toContain('emailaddress');
-    expect((await https(MAIL, '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=eve@elsewhere.net')).status).toBe(404);
+    expect(
+      (await https(MAIL, '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=eve@elsewhere.net'))
+        .status,
+    ).toBe(404);
     expect((await https(MAIL, '/mail/config-v1.1.xml')).status).toBe(404); // only on autoconfig.<domain>
   });
 
@@ -155,7 +168,9 @@ describe('web role', () => {
       if (p !== '/Autodiscover/Response/Account/Protocol') return;
       const next = els.slice(i + 1, i + 11);
       const get = (n: string) => next.find(([q]) => q === `${p}/${n}`)?.[1] ?? '-';
-      protocols.push([get('Type'), get('Server'), get('Port'), get('SSL'), get('Encryption'), get('LoginName')].join(' '));
+      protocols.push(
+        [get('Type'), get('Server'), get('Port'), get('SSL'), get('Encryption'), get('LoginName')].join(' '),
+      );
     });
     expect(protocols).toEqual([
       `IMAP ${MAIL} 993 on - alice@example.org`,
@@ -164,7 +179,14 @@ describe('web role', () => {
       `SMTP ${MAIL} 587 - TLS alice@example.org`,
     ]);
     // Lower-case path, on the mail host, works too.
-    expect((await https(MAIL, '/autodiscover/autodiscover.xml', { method: 'POST', body: OUTLOOK_REQUEST('bob@example.org') })).status).toBe(200);
+    expect(
+      (
+        await https(MAIL, '/autodiscover/autodiscover.xml', {
+          method: 'POST',
+          body: OUTLOOK_REQUEST('bob@example.org'),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses bad autodiscover requests with clear 4xx', async () => {
@@ -175,10 +197,17 @@ describe('web role', () => {
     expect(unknown.body).toContain('elsewhere.net is not served');
     expect((await post('not xml at all')).status).toBe(400);
     expect((await post(OUTLOOK_REQUEST('no-at-sign'))).status).toBe(400);
-    const xxe = await post(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>` + OUTLOOK_REQUEST('&x;'));
+    const xxe = await post(
+      `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>` + OUTLOOK_REQUEST('&x;'),
+    );
     expect(xxe.status).toBe(400);
     expect(xxe.body).not.toContain('root:');
-    const mobile = await post(OUTLOOK_REQUEST('alice@example.org').replace('outlook/responseschema/2006a', 'mobilesync/responseschema/2006'));
+    const mobile = await post(
+      OUTLOOK_REQUEST('alice@example.org').replace(
+        'outlook/responseschema/2006a',
+        'mobilesync/responseschema/2006',
+      ),
+    );
     expect(mobile.status).toBe(400);
     const big = await post(OUTLOOK_REQUEST('alice@example.org') + ' '.repeat(5000));
     expect(big.status).toBe(413);
@@ -188,21 +217,31 @@ describe('web role', () => {
     const r = await https(`mta-sts.${DOMAIN}`, '/.well-known/mta-sts.txt');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
-    expect(r.body).toBe(`version: STSv1\r\nmode: enforce\r\nmx: ${MAIL}\r\nmx: *.backup.example.net\r\nmax_age: 604800\r\n`);
+    expect(r.body).toBe(
+      `version: STSv1\r\nmode: enforce\r\nmx: ${MAIL}\r\nmx: *.backup.example.net\r\nmax_age: 604800\r\n`,
+    );
     // RFC 8461 §3.2: key/value pairs separated by CRLF; version first; mode, max_age once; mx one or more.
-    const fields = r.body.split('\r\n').filter(Boolean).map((l) => /^([a-z_]+): ([^\r\n]+)$/.exec(l)!.slice(1));
+    const fields = r.body
+      .split('\r\n')
+      .filter(Boolean)
+      .map((l) => /^([a-z_]+): ([^\r\n]+)$/.exec(l)!.slice(1));
     expect(fields[0]).toEqual(['version', 'STSv1']);
     expect(fields.filter(([k]) => k === 'mode')).toHaveLength(1);
     expect(Number(fields.find(([k]) => k === 'max_age')![1])).toBeLessThanOrEqual(31557600);
     expect((await https(MAIL, '/.well-known/mta-sts.txt')).status).toBe(404);
-    expect((await https(`mta-sts.${DOMAIN}`, '/.well-known/mta-sts.txt', { method: 'POST', body: 'x' })).status).toBe(405);
+    expect(
+      (await https(`mta-sts.${DOMAIN}`, '/.well-known/mta-sts.txt', { method: 'POST', body: 'x' })).status,
+    ).toBe(405);
   });
 
   it('redirects port 80 to https for served hosts, keeping path, query and method', async () => {
     const r = await http(MAIL, '/some/path?x=1');
     expect(r.status).toBe(301);
     expect(r.headers.location).toBe(`https://${MAIL}/some/path?x=1`);
-    const post = await http(`autodiscover.${DOMAIN}`, '/autodiscover/autodiscover.xml', { method: 'POST', body: 'x' });
+    const post = await http(`autodiscover.${DOMAIN}`, '/autodiscover/autodiscover.xml', {
+      method: 'POST',
+      body: 'x',
+    });
     expect(post.status).toBe(308);
     expect(post.headers.location).toBe(`https://autodiscover.${DOMAIN}/autodiscover/autodiscover.xml`);
     const unknown = await http('evil.example.net', '/');
@@ -221,7 +260,9 @@ describe('web role', () => {
     expect((await http(MAIL, '/.well-known/acme-challenge/nope')).status).toBe(404);
     expect((await http(MAIL, '/.well-known/acme-challenge/..%2f..%2fsecrets.json')).status).toBe(404);
     expect((await http(MAIL, '/.well-known/acme-challenge/a/b')).status).toBe(404);
-    expect((await http(MAIL, `/.well-known/acme-challenge/${token}`, { method: 'POST', body: '' })).status).toBe(405);
+    expect(
+      (await http(MAIL, `/.well-known/acme-challenge/${token}`, { method: 'POST', body: '' })).status,
+    ).toBe(405);
     await f.challenges.remove(token);
     expect((await http(MAIL, `/.well-known/acme-challenge/${token}`)).status).toBe(404);
   });
@@ -251,19 +292,31 @@ describe('web role', () => {
 
   it('turns malformed requests into 400/431/413 without crashing', async () => {
     expect(await rawExchange(f.http, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
-    expect(await rawExchange(f.http, `GET / HTTP/1.1\r\nHost: ${MAIL}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
-    expect(await rawExchange(f.http, `GET http://${MAIL}/ HTTP/1.1\r\nHost: ${MAIL}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
-    expect(await rawExchange(f.https, `GET / HTTP/1.1\r\nHost: bad_host!\r\nConnection: close\r\n\r\n`, { tls: true, servername: MAIL })).toMatch(
-      /^HTTP\/1\.1 421/,
-    );
-    const withBody = await https(`mta-sts.${DOMAIN}`, '/.well-known/mta-sts.txt', { body: 'x'.repeat(100), headers: { 'Content-Length': '100' } });
+    expect(
+      await rawExchange(f.http, `GET / HTTP/1.1\r\nHost: ${MAIL}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    ).toMatch(/^HTTP\/1\.1 431/);
+    expect(
+      await rawExchange(f.http, `GET http://${MAIL}/ HTTP/1.1\r\nHost: ${MAIL}\r\nConnection: close\r\n\r\n`),
+    ).toMatch(/^HTTP\/1\.1 400/);
+    expect(
+      await rawExchange(f.https, `GET / HTTP/1.1\r\nHost: bad_host!\r\nConnection: close\r\n\r\n`, {
+        tls: true,
+        servername: MAIL,
+      }),
+    ).toMatch(/^HTTP\/1\.1 421/);
+    const withBody = await https(`mta-sts.${DOMAIN}`, '/.well-known/mta-sts.txt', {
+      body: 'x'.repeat(100),
+      headers: { 'Content-Length': '100' },
+    });
     expect(withBody.status).toBe(413);
     // Still serving.
     expect((await https(`mta-sts.${DOMAIN}`, '/.well-known/mta-sts.txt')).status).toBe(200);
   });
 
   it('serves a domain added to the config DB without a restart', async () => {
-    expect((await https('autoconfig.example.net', '/mail/config-v1.1.xml', { ca: undefined })).status).toBe(421);
+    expect((await https('autoconfig.example.net', '/mail/config-v1.1.xml', { ca: undefined })).status).toBe(
+      421,
+    );
     f.domains.push('example.net');
     const r = await https('autoconfig.example.net', '/mail/config-v1.1.xml', { ca: undefined });
     expect(r.status).toBe(200);
@@ -272,12 +325,22 @@ describe('web role', () => {
 
   it('presents a replaced certificate to new connections while an open one keeps working', async () => {
     const before = await peerCertificate(f.https, MAIL);
-    const keepAlive = await import('node:https').then(({ Agent }) => new Agent({ keepAlive: true, maxSockets: 1, ca: f.tls.material.cert }));
+    const keepAlive = await import('node:https').then(
+      ({ Agent }) => new Agent({ keepAlive: true, maxSockets: 1, ca: f.tls.material.cert }),
+    );
     const get = (ca?: string) =>
       new Promise<number>((resolve, reject) => {
         import('node:https').then(({ request }) => {
           const req = request(
-            { host: '127.0.0.1', port: f.https, path: '/healthz', servername: MAIL, headers: { Host: MAIL }, agent: keepAlive, ...(ca ? { ca } : {}) },
+            {
+              host: '127.0.0.1',
+              port: f.https,
+              path: '/healthz',
+              servername: MAIL,
+              headers: { Host: MAIL },
+              agent: keepAlive,
+              ...(ca ? { ca } : {}),
+            },
             (res) => {
               res.resume();
               res.on('end', () => resolve(res.statusCode ?? 0));
@@ -308,8 +371,16 @@ describe('web role: DAV behind it', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(207, { 'Content-Type': 'application/xml; charset=utf-8', DAV: '1, 2, calendar-access' });
+        seen.push({
+          method: req.method!,
+          url: req.url!,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
+        res.writeHead(207, {
+          'Content-Type': 'application/xml; charset=utf-8',
+          DAV: '1, 2, calendar-access',
+        });
         res.end('<multistatus xmlns="DAV:"/>');
       });
     });
@@ -337,7 +408,11 @@ describe('web role: DAV behind it', () => {
     expect(r.headers.dav).toBe('1, 2, calendar-access');
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     const got = seen.at(-1)!;
-    expect(got).toMatchObject({ method: 'PROPFIND', url: '/dav/calendars/alice/?depth=1', body: '<propfind xmlns="DAV:"><allprop/></propfind>' });
+    expect(got).toMatchObject({
+      method: 'PROPFIND',
+      url: '/dav/calendars/alice/?depth=1',
+      body: '<propfind xmlns="DAV:"><allprop/></propfind>',
+    });
     expect(got.headers['x-forwarded-proto']).toBe('https');
     expect(got.headers['x-forwarded-host']).toBe(MAIL);
     expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
@@ -346,17 +421,34 @@ describe('web role: DAV behind it', () => {
   });
 
   it('refuses oversized DAV bodies with 413 and names a dead upstream with 502', async () => {
-    const big = await fetchWeb({ scheme: 'https', port: f.https, host: MAIL, path: '/dav/x', method: 'PUT', body: 'x'.repeat(5000), ca: f.tls.material.cert });
+    const big = await fetchWeb({
+      scheme: 'https',
+      port: f.https,
+      host: MAIL,
+      path: '/dav/x',
+      method: 'PUT',
+      body: 'x'.repeat(5000),
+      ca: f.tls.material.cert,
+    });
     expect(big.status).toBe(413);
     await new Promise((r) => upstream.close(r));
     upstream.closeAllConnections();
-    const down = await fetchWeb({ scheme: 'https', port: f.https, host: MAIL, path: '/dav/', method: 'PROPFIND', ca: f.tls.material.cert });
+    const down = await fetchWeb({
+      scheme: 'https',
+      port: f.https,
+      host: MAIL,
+      path: '/dav/',
+      method: 'PROPFIND',
+      ca: f.tls.material.cert,
+    });
     expect(down.status).toBe(502);
     expect(down.body).toMatch(/not answering/);
     upstream.listen(0, '127.0.0.1'); // so afterAll can close it
   });
 
   it('refuses a DAV upstream that is not on loopback', async () => {
-    await expect(startFixture({ davUpstream: 'http://192.0.2.1:8080' })).rejects.toThrow(/davUpstream must be/);
+    await expect(startFixture({ davUpstream: 'http://192.0.2.1:8080' })).rejects.toThrow(
+      /davUpstream must be/,
+    );
   });
 });

@@ -53,12 +53,15 @@ export function registerAliasRoutes(router: Router, deps: ControlDeps): void {
     return a;
   };
 
-  router.get('/v1/aliases', ({ query }) => ({ body: { aliases: core.config.listAliases(query.get('domain') ?? undefined).map(view) } }));
+  router.get('/v1/aliases', ({ query }) => ({
+    body: { aliases: core.config.listAliases(query.get('domain') ?? undefined).map(view) },
+  }));
 
   router.post('/v1/aliases', ({ body }) => {
     const input = parseBody(createAlias, body);
     const address = aliasAddress(input.address);
-    if (core.config.getAlias(address)) throw new ApiError(409, 'EXISTS', 'this alias exists; PUT changes its destinations');
+    if (core.config.getAlias(address))
+      throw new ApiError(409, 'EXISTS', 'this alias exists; PUT changes its destinations');
     const a = core.config.setAlias(address, destinationList(input.destinations));
     deps.log.info('control.alias_set', { alias: a.address, destinations: a.destinations.length });
     return { status: 201, body: { alias: view(a) } };

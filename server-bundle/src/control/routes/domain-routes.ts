@@ -17,7 +17,9 @@ import { bool, list, object, oneOf, optional, parseBody, str } from '../validate
 const createDomain = object({ name: str({ max: 253 }), dkim: optional(bool) });
 const generateDkim = object({
   algorithms: optional(list(oneOf('rsa', 'ed25519'), { min: 1, max: 2 })),
-  selector: optional(str({ max: 42, pattern: SELECTOR_STEM, what: 'lower-case letters, digits and hyphens' })),
+  selector: optional(
+    str({ max: 42, pattern: SELECTOR_STEM, what: 'lower-case letters, digits and hyphens' }),
+  ),
   activate: optional(bool),
 });
 
@@ -61,7 +63,9 @@ export function registerDomainRoutes(router: Router, deps: ControlDeps): void {
     return {};
   });
 
-  router.get('/v1/domains/:domain/dkim', async ({ params }) => ({ body: { keys: await dkim.list(domainOf(params.domain!).name) } }));
+  router.get('/v1/domains/:domain/dkim', async ({ params }) => ({
+    body: { keys: await dkim.list(domainOf(params.domain!).name) },
+  }));
 
   router.post(
     '/v1/domains/:domain/dkim',

@@ -27,7 +27,15 @@ export function registerHealthRoutes(router: Router, deps: ControlDeps): void {
       roles = await readRoleStatus(deps.redis, deps.roles, { intervalMs: deps.heartbeatMs });
     } catch {
       redis = 'down';
-      roles = deps.roles.map((role) => ({ role, status: 'unknown', pid: null, startedAt: null, lastSeen: null, starts: 0, restarts: 0 }));
+      roles = deps.roles.map((role) => ({
+        role,
+        status: 'unknown',
+        pid: null,
+        startedAt: null,
+        lastSeen: null,
+        starts: 0,
+        restarts: 0,
+      }));
     }
     const cert = certificateView(deps.certificate());
     const ok = redis === 'up' && roles.every((r) => r.status === 'up') && cert.daysLeft >= 0;
@@ -44,15 +52,22 @@ export function registerHealthRoutes(router: Router, deps: ControlDeps): void {
   });
 
   router.get('/v1/certificate', async () => ({
-    body: { ...certificateView(deps.certificate()), ...(deps.certificateExtras ? await deps.certificateExtras() : {}) },
+    body: {
+      ...certificateView(deps.certificate()),
+      ...(deps.certificateExtras ? await deps.certificateExtras() : {}),
+    },
   }));
 
   router.post(
     '/v1/certificate/request',
     async ({ body }) => {
-      if (!deps.requestCertificate) throw new ApiError(501, 'NOT_AVAILABLE', 'certificates are not managed by this server');
+      if (!deps.requestCertificate)
+        throw new ApiError(501, 'NOT_AVAILABLE', 'certificates are not managed by this server');
       const force = (body as { force?: unknown } | undefined)?.force ?? false;
-      if (typeof force !== 'boolean' || (body !== undefined && Object.keys(body as object).some((k) => k !== 'force'))) {
+      if (
+        typeof force !== 'boolean' ||
+        (body !== undefined && Object.keys(body as object).some((k) => k !== 'force'))
+      ) {
         throw invalid('the body may only hold { "force": true | false }');
       }
       const request = await deps.requestCertificate({ force });

@@ -31,13 +31,23 @@ const createMailbox = object({
   quotaBytes: optional(quota),
   displayName: optional(displayName),
 });
-const updateMailbox = object({ quotaBytes: optional(quota), state: optional(oneOf('active', 'disabled')), displayName: optional(displayName) });
+const updateMailbox = object({
+  quotaBytes: optional(quota),
+  state: optional(oneOf('active', 'disabled')),
+  displayName: optional(displayName),
+});
 const base64 = str({ max: 4096, pattern: /^[A-Za-z0-9+/]+={0,2}$/, what: 'base64' });
 const passwordWrap = object({
   wrap: object({
     v: int({ min: 1, max: 1 }),
     kind: oneOf('password'),
-    kdf: object({ alg: oneOf('argon2id'), memory: int({ min: 1 }), passes: int({ min: 1 }), parallelism: int({ min: 1 }), salt: base64 }),
+    kdf: object({
+      alg: oneOf('argon2id'),
+      memory: int({ min: 1 }),
+      passes: int({ min: 1 }),
+      parallelism: int({ min: 1 }),
+      salt: base64,
+    }),
     ct: base64,
   }),
 });
@@ -65,10 +75,14 @@ export function registerMailboxRoutes(router: Router, deps: ControlDeps): void {
     usedBytes: m.usedBytes,
     usedMessages: m.usedMessages,
     state: m.state,
-    appPasswords: core.config.listWraps(m.id, 'app-password').map((w) => ({ id: w.wrapId, label: w.label, createdAt: new Date(w.createdAt).toISOString() })),
+    appPasswords: core.config
+      .listWraps(m.id, 'app-password')
+      .map((w) => ({ id: w.wrapId, label: w.label, createdAt: new Date(w.createdAt).toISOString() })),
   });
 
-  router.get('/v1/mailboxes', ({ query }) => ({ body: { mailboxes: core.config.listMailboxes(query.get('domain') ?? undefined).map(view) } }));
+  router.get('/v1/mailboxes', ({ query }) => ({
+    body: { mailboxes: core.config.listMailboxes(query.get('domain') ?? undefined).map(view) },
+  }));
 
   router.post('/v1/mailboxes', async ({ body }) => {
     const input = parseBody(createMailbox, body);

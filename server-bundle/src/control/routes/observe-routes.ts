@@ -29,20 +29,26 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 function intParam(text: string | null, name: string, min: number, max: number, fallback: number): number {
   if (text === null) return fallback;
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(`${name} must be an integer between ${min} and ${max}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw invalid(`${name} must be an integer between ${min} and ${max}`);
   return n;
 }
 
 export function registerObserveRoutes(router: Router, deps: ControlDeps): void {
   router.get('/v1/metrics', ({ query }) => {
-    const requested = (query.get('series') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (!requested.length || requested.length > 50) throw invalid('series must list 1 to 50 names, e.g. series=cpu,mem');
+    const requested = (query.get('series') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (!requested.length || requested.length > 50)
+      throw invalid('series must list 1 to 50 names, e.g. series=cpu,mem');
     const known = deps.metrics.listSeries();
     const names = new Set<string>();
     for (const r of requested) {
       if (r.endsWith('*')) {
         const prefix = r.slice(0, -1);
-        if (!SERIES_NAME.test(prefix + 'x')) throw invalid('series names are lower-case letters, digits and . _ + -');
+        if (!SERIES_NAME.test(prefix + 'x'))
+          throw invalid('series names are lower-case letters, digits and . _ + -');
         for (const s of known) if (s.name.startsWith(prefix)) names.add(s.name);
       } else {
         if (!SERIES_NAME.test(r)) throw invalid('series names are lower-case letters, digits and . _ + -');
@@ -58,7 +64,12 @@ export function registerObserveRoutes(router: Router, deps: ControlDeps): void {
     for (const name of names) {
       const s = r.series[name];
       // Three decimals are plenty for a graph and keep 30 days of 16 series small on the wire.
-      const points = (s?.points ?? []).map((p) => ({ t: p.t, v: round3(p.v), min: round3(p.min), max: round3(p.max) }));
+      const points = (s?.points ?? []).map((p) => ({
+        t: p.t,
+        v: round3(p.v),
+        min: round3(p.min),
+        max: round3(p.max),
+      }));
       series[name] = { kind: s?.kind ?? 'gauge', unit: unitOf(name), points };
     }
     return { body: { from: r.from, to: r.to, stepMs: r.stepMs, tierStepMs: r.tierStepMs, series } };
@@ -107,7 +118,8 @@ export function registerObserveRoutes(router: Router, deps: ControlDeps): void {
 
   router.get('/v1/logs', async ({ query }) => {
     const level = query.get('level') ?? 'debug';
-    if (!['debug', 'info', 'warn', 'error'].includes(level)) throw invalid('level must be debug, info, warn or error');
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      throw invalid('level must be debug, info, warn or error');
     const roles = query.get('role')?.split(',').filter(Boolean);
     if (roles?.some((r) => !/^[a-z0-9+_-]{1,64}$/.test(r))) throw invalid('role must list role names');
     const sinceText = query.get('since');

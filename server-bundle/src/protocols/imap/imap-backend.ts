@@ -178,7 +178,9 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
   // ------------------------------------------------------------------ folders
 
   async listFolders(user: ImapUser): Promise<FolderListing[]> {
-    return user.view.listFolders().map((f) => ({ path: f.name, specialUse: f.specialUse, subscribed: f.subscribed }));
+    return user.view
+      .listFolders()
+      .map((f) => ({ path: f.name, specialUse: f.specialUse, subscribed: f.subscribed }));
   }
 
   async subscribe(user: ImapUser, path: string, subscribed: boolean): Promise<void> {
@@ -217,7 +219,11 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     return f;
   }
 
-  async openFolder(_conn: ImapConnection<SelectedFolder>, user: ImapUser, path: string): Promise<OpenedFolder<SelectedFolder>> {
+  async openFolder(
+    _conn: ImapConnection<SelectedFolder>,
+    user: ImapUser,
+    path: string,
+  ): Promise<OpenedFolder<SelectedFolder>> {
     const view = user.view;
     const f = this.#folder(user, path);
     // Journal position first, then the UIDs: a change landing in between is reported at most once
@@ -237,7 +243,13 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
   async status(user: ImapUser, path: string): Promise<FolderStatusInfo> {
     const f = this.#folder(user, path);
     const s = user.view.folderStatus(f.id);
-    return { messages: s.messages, unseen: s.unseen, uidnext: s.uidnext, uidvalidity: s.uidvalidity, highestmodseq: s.highestmodseq };
+    return {
+      messages: s.messages,
+      unseen: s.unseen,
+      uidnext: s.uidnext,
+      uidvalidity: s.uidvalidity,
+      highestmodseq: s.highestmodseq,
+    };
   }
 
   async quota(user: ImapUser): Promise<{ usedBytes: number; limitBytes: number }> {
@@ -264,7 +276,12 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     return { uidvalidity: r.uidvalidity, uid: r.uid };
   }
 
-  async store(conn: ImapConnection<SelectedFolder>, user: ImapUser, folder: SelectedFolder, req: StoreRequest): Promise<{ modified: number[] }> {
+  async store(
+    conn: ImapConnection<SelectedFolder>,
+    user: ImapUser,
+    folder: SelectedFolder,
+    req: StoreRequest,
+  ): Promise<{ modified: number[] }> {
     const sel = conn.selected();
     if (sel?.readOnly) throw readOnlyRefusal();
     if (!req.uids.length) return { modified: [] };
@@ -274,7 +291,8 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     const condstore = sel?.condstore ?? false;
     for (const c of r.changed) {
       folder.ownFlags.set(c.uid, c.modseq);
-      if (!req.silent || condstore) conn.sendFlags(c.uid, c.flags, { modseq: condstore ? c.modseq : undefined, withUid: req.isUid });
+      if (!req.silent || condstore)
+        conn.sendFlags(c.uid, c.flags, { modseq: condstore ? c.modseq : undefined, withUid: req.isUid });
     }
     if (r.changed.length) this.#mailboxes.changed(user.mailboxId);
     return { modified: r.modified };
@@ -297,7 +315,8 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
 
   #checkQuota(user: ImapUser, extraBytes: number): void {
     const quota = this.#core.config.getMailbox(user.mailboxId)?.quotaBytes;
-    if (quota != null && user.view.usage().bytes + extraBytes > quota) throw new DomainError('OVER_QUOTA', 'mailbox is full');
+    if (quota != null && user.view.usage().bytes + extraBytes > quota)
+      throw new DomainError('OVER_QUOTA', 'mailbox is full');
   }
 
   async copy(
@@ -310,7 +329,9 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     const dest = this.#folder(user, destination);
     const ranges = toRanges(uids);
     if (uids.length) {
-      const bytes = user.view.fetch(folder.folderId, ranges, { summary: false }).reduce((n, m) => n + m.size, 0);
+      const bytes = user.view
+        .fetch(folder.folderId, ranges, { summary: false })
+        .reduce((n, m) => n + m.size, 0);
       this.#checkQuota(user, bytes);
     }
     const r = user.view.copy(folder.folderId, ranges, dest.id);
@@ -318,7 +339,11 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     user.session.reportUsage();
     if (dest.id === folder.folderId) conn.syncSelected({ emit: false });
     this.#mailboxes.changed(user.mailboxId);
-    return { uidvalidity: r.uidvalidity, source: r.mapping.map((m) => m[0]), destination: r.mapping.map((m) => m[1]) };
+    return {
+      uidvalidity: r.uidvalidity,
+      source: r.mapping.map((m) => m[0]),
+      destination: r.mapping.map((m) => m[1]),
+    };
   }
 
   async move(
@@ -335,7 +360,11 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     // RFC 6851: the moved messages are expunged from the selected folder before the tagged OK.
     conn.syncSelected({ emit: false });
     this.#mailboxes.changed(user.mailboxId);
-    return { uidvalidity: r.uidvalidity, source: r.mapping.map((m) => m[0]), destination: r.mapping.map((m) => m[1]) };
+    return {
+      uidvalidity: r.uidvalidity,
+      source: r.mapping.map((m) => m[0]),
+      destination: r.mapping.map((m) => m[1]),
+    };
   }
 
   async search(
@@ -350,11 +379,17 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     const uids = found.filter((u) => binaryHas(known, u));
     if (!usesModseq(terms) || !uids.length) return { uids };
     let highest = 0;
-    for (const m of user.view.fetch(folder.folderId, toRanges(uids), { summary: false })) highest = Math.max(highest, m.modseq);
+    for (const m of user.view.fetch(folder.folderId, toRanges(uids), { summary: false }))
+      highest = Math.max(highest, m.modseq);
     return { uids, highestModseq: highest };
   }
 
-  *fetch(conn: ImapConnection<SelectedFolder>, user: ImapUser, folder: SelectedFolder, req: FetchRequest): Iterable<FetchedMessage> {
+  *fetch(
+    conn: ImapConnection<SelectedFolder>,
+    user: ImapUser,
+    folder: SelectedFolder,
+    req: FetchRequest,
+  ): Iterable<FetchedMessage> {
     if (!req.uids.length) return;
     const view = user.view;
     const folderId = folder.folderId;
@@ -385,7 +420,8 @@ export class ImapMailBackend implements ImapBackend<ImapUser, SelectedFolder> {
     const flagUids = changes.filter((c) => c.kind === 'flags').map((c) => c.uid);
     const current = new Map<number, string[]>();
     if (flagUids.length) {
-      for (const m of view.fetch(folder.folderId, toRanges(flagUids), { summary: false })) current.set(m.uid, m.flags);
+      for (const m of view.fetch(folder.folderId, toRanges(flagUids), { summary: false }))
+        current.set(m.uid, m.flags);
     }
     const out: FolderUpdate[] = [];
     for (const c of changes) {

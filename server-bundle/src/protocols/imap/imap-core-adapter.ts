@@ -112,18 +112,30 @@ const imapCore = require('wildduck/imap-core') as {
   };
 };
 const imapTools = require('wildduck/imap-core/lib/imap-tools') as {
-  getQueryResponse(query: unknown[], message: Record<string, unknown>, options: Record<string, unknown>): unknown[];
+  getQueryResponse(
+    query: unknown[],
+    message: Record<string, unknown>,
+    options: Record<string, unknown>,
+  ): unknown[];
   formatInternalDate(date: Date): string;
 };
-const Indexer = require('wildduck/imap-core/lib/indexer/indexer') as new (options?: Record<string, unknown>) => {
+const Indexer = require('wildduck/imap-core/lib/indexer/indexer') as new (
+  options?: Record<string, unknown>,
+) => {
   parseMimeTree(raw: Buffer): MimeTree;
   getEnvelope(tree: MimeTree): unknown[];
   getBodyStructure(tree: MimeTree): unknown[];
   getBody(tree: MimeTree): unknown[];
 };
-const { IMAPStream } = require('wildduck/imap-core/lib/imap-stream') as { IMAPStream: { prototype: CoreParser } };
-const { IMAPConnection } = require('wildduck/imap-core/lib/imap-connection') as { IMAPConnection: { prototype: CoreConnection } };
-const wildErrors = require('wildduck/lib/errors.js') as { setGelf(handler: { emit(channel: string, message: unknown): void }): void };
+const { IMAPStream } = require('wildduck/imap-core/lib/imap-stream') as {
+  IMAPStream: { prototype: CoreParser };
+};
+const { IMAPConnection } = require('wildduck/imap-core/lib/imap-connection') as {
+  IMAPConnection: { prototype: CoreConnection };
+};
+const wildErrors = require('wildduck/lib/errors.js') as {
+  setGelf(handler: { emit(channel: string, message: unknown): void }): void;
+};
 
 type MimeTree = Record<string, unknown>;
 
@@ -140,7 +152,10 @@ let protocolLog: Logger | undefined;
 wildErrors.setGelf({
   emit(_channel, message) {
     const m = message as { _code?: unknown; _error?: unknown };
-    protocolLog?.debug('imap.protocol_error', { code: String(m._code ?? ''), error: String(m._error ?? '').slice(0, 120) });
+    protocolLog?.debug('imap.protocol_error', {
+      code: String(m._code ?? ''),
+      error: String(m._error ?? '').slice(0, 120),
+    });
   },
 });
 
@@ -210,7 +225,9 @@ function prepareSubjects(tree: MimeTree): void {
     const node = stack.pop()!;
     const header = node.parsedHeader as Record<string, unknown> | undefined;
     if (header && header.subject !== undefined) {
-      const subject = Array.isArray(header.subject) ? String(header.subject.find((v) => String(v).trim()) ?? '') : String(header.subject);
+      const subject = Array.isArray(header.subject)
+        ? String(header.subject.find((v) => String(v).trim()) ?? '')
+        : String(header.subject);
       header.subject = Buffer.from(subject, 'utf8').toString('binary');
     }
     if (node.message && typeof node.message === 'object') stack.push(node.message as MimeTree);
@@ -232,13 +249,22 @@ export function indexImapStructure(raw: Buffer): ImapStructure {
   });
   const ascii = make(false);
   const utf8 = make(true);
-  const same = utf8.envelope === ascii.envelope && utf8.bodystructure === ascii.bodystructure && utf8.body === ascii.body;
+  const same =
+    utf8.envelope === ascii.envelope &&
+    utf8.bodystructure === ascii.bodystructure &&
+    utf8.body === ascii.body;
   return same ? { v: 2, ...ascii } : { v: 2, ...ascii, utf8 };
 }
 
 export function isImapStructure(v: unknown): v is ImapStructure {
   const s = v as Partial<ImapStructure> | null;
-  return typeof s === 'object' && s !== null && s.v === 2 && typeof s.envelope === 'string' && typeof s.bodystructure === 'string';
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    s.v === 2 &&
+    typeof s.envelope === 'string' &&
+    typeof s.bodystructure === 'string'
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -333,7 +359,11 @@ export type FolderUpdate =
   | { command: 'FETCH'; uid: number; modseq: number; flags: string[]; _id: string };
 
 export interface ImapBackend<U, F> {
-  authenticate(conn: ConnectionInfo, username: string, password: string): Promise<{ user: U; id: string; username: string }>;
+  authenticate(
+    conn: ConnectionInfo,
+    username: string,
+    password: string,
+  ): Promise<{ user: U; id: string; username: string }>;
   /** The connection ended (logout, error, timeout); `user` if it had logged in. */
   connectionClosed(conn: ConnectionInfo, user: U | undefined): void;
   listFolders(user: U): Promise<FolderListing[]>;
@@ -352,11 +382,38 @@ export interface ImapBackend<U, F> {
     internalDate: number | undefined,
   ): Promise<{ uidvalidity: number; uid: number }>;
   store(conn: ImapConnection<F>, user: U, folder: F, req: StoreRequest): Promise<{ modified: number[] }>;
-  expunge(conn: ImapConnection<F>, user: U, folder: F, opts: { uids?: number[]; silent: boolean }): Promise<void>;
-  copy(conn: ImapConnection<F>, user: U, folder: F, uids: number[], destination: string): Promise<CopyResultInfo>;
-  move(conn: ImapConnection<F>, user: U, folder: F, uids: number[], destination: string): Promise<CopyResultInfo>;
-  search(conn: ImapConnection<F>, user: U, folder: F, query: CoreSearchTerm[]): Promise<{ uids: number[]; highestModseq?: number }>;
-  fetch(conn: ImapConnection<F>, user: U, folder: F, req: FetchRequest): AsyncIterable<FetchedMessage> | Iterable<FetchedMessage>;
+  expunge(
+    conn: ImapConnection<F>,
+    user: U,
+    folder: F,
+    opts: { uids?: number[]; silent: boolean },
+  ): Promise<void>;
+  copy(
+    conn: ImapConnection<F>,
+    user: U,
+    folder: F,
+    uids: number[],
+    destination: string,
+  ): Promise<CopyResultInfo>;
+  move(
+    conn: ImapConnection<F>,
+    user: U,
+    folder: F,
+    uids: number[],
+    destination: string,
+  ): Promise<CopyResultInfo>;
+  search(
+    conn: ImapConnection<F>,
+    user: U,
+    folder: F,
+    query: CoreSearchTerm[],
+  ): Promise<{ uids: number[]; highestModseq?: number }>;
+  fetch(
+    conn: ImapConnection<F>,
+    user: U,
+    folder: F,
+    req: FetchRequest,
+  ): AsyncIterable<FetchedMessage> | Iterable<FetchedMessage>;
   quota(user: U): Promise<{ usedBytes: number; limitBytes: number }>;
   /** Registers a trigger called when the user's mailbox may have changed; returns the unregister function. */
   watch(user: U, trigger: () => void): () => void;
@@ -400,7 +457,11 @@ type SessionWithUser<U> = CoreSession & { [USER]?: U };
 function coreLogger(log: Logger) {
   const fields = (meta: unknown) => {
     const m = (meta ?? {}) as { tnx?: unknown; cid?: unknown; err?: unknown };
-    return { tnx: typeof m.tnx === 'string' ? m.tnx : undefined, cid: typeof m.cid === 'string' ? m.cid : undefined, err: m.err };
+    return {
+      tnx: typeof m.tnx === 'string' ? m.tnx : undefined,
+      cid: typeof m.cid === 'string' ? m.cid : undefined,
+      err: m.err,
+    };
   };
   // imap-core's own messages interpolate command payloads: only the structured fields go out.
   return {
@@ -474,7 +535,13 @@ function imapConnection<U, F>(session: CoreSession, backend: ImapBackend<U, F>):
 }
 
 /** Runs a backend promise and hands imap-core a callback result; failures become NO [CODE]. */
-function settle<T>(log: Logger, what: string, p: Promise<T>, ok: (v: T) => void, fail: (code: string, message: string) => void): void {
+function settle<T>(
+  log: Logger,
+  what: string,
+  p: Promise<T>,
+  ok: (v: T) => void,
+  fail: (code: string, message: string) => void,
+): void {
   p.then(ok, (err: unknown) => {
     const f = toImapFailure(err);
     if (f.unexpected) log.error('imap.backend_error', { op: what, err });
@@ -482,7 +549,10 @@ function settle<T>(log: Logger, what: string, p: Promise<T>, ok: (v: T) => void,
   }).catch((err: unknown) => log.error('imap.callback_error', { op: what, err }));
 }
 
-export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backend: ImapBackend<U, F>): ImapCoreListener {
+export function createImapCoreServer<U, F>(
+  opts: ImapCoreListenerOptions,
+  backend: ImapBackend<U, F>,
+): ImapCoreListener {
   const log = opts.log;
   protocolLog = log;
   const server = new imapCore.IMAPServer({
@@ -532,7 +602,10 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
       if (u === undefined) return;
       // imap-core's listener reads `this._closing` (it expects an EventEmitter as `this`).
       const self = {};
-      unwatch.set(callback, backend.watch(u, () => callback.call(self)));
+      unwatch.set(
+        callback,
+        backend.watch(u, () => callback.call(self)),
+      );
     },
     removeListener(_session: CoreSession, callback: (message?: unknown) => void) {
       unwatch.get(callback)?.();
@@ -550,7 +623,11 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
   };
 
   const hooks: Record<string, Cb> = {
-    onAuth(login: { username: string; password: string; method: string }, session: SessionWithUser<U>, cb: Cb) {
+    onAuth(
+      login: { username: string; password: string; method: string },
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       backend.authenticate(connInfo(session), login.username, login.password).then(
         ({ user, id, username }) => {
           session[USER] = user;
@@ -561,17 +638,26 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
           if (f.unexpected) log.error('imap.auth_error', { err });
           if (f.code === 'AUTHENTICATIONFAILED') return cb(null, null);
           // LOGIN passes {response, code, message} through; AUTHENTICATE prints only the message.
-          const e = Object.assign(new Error(login.method === 'LOGIN' ? f.message : `[${f.code}] ${f.message}`), {
-            response: 'NO',
-            code: login.method === 'LOGIN' ? f.code : undefined,
-          });
+          const e = Object.assign(
+            new Error(login.method === 'LOGIN' ? f.message : `[${f.code}] ${f.message}`),
+            {
+              response: 'NO',
+              code: login.method === 'LOGIN' ? f.code : undefined,
+            },
+          );
           cb(e);
         },
       );
     },
 
     onList(_query: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(log, 'list', backend.listFolders(userOf(session)), (list) => cb(null, list), () => cb(new Error('list failed')));
+      settle(
+        log,
+        'list',
+        backend.listFolders(userOf(session)),
+        (list) => cb(null, list),
+        () => cb(new Error('list failed')),
+      );
     },
 
     onLsub(_query: string, session: SessionWithUser<U>, cb: Cb) {
@@ -579,29 +665,63 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
         log,
         'lsub',
         backend.listFolders(userOf(session)),
-        (list) => cb(null, list.filter((f) => f.subscribed)),
+        (list) =>
+          cb(
+            null,
+            list.filter((f) => f.subscribed),
+          ),
         () => cb(new Error('lsub failed')),
       );
     },
 
     onSubscribe(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(log, 'subscribe', backend.subscribe(userOf(session), path, true), () => cb(null, true), (code) => cb(null, code));
+      settle(
+        log,
+        'subscribe',
+        backend.subscribe(userOf(session), path, true),
+        () => cb(null, true),
+        (code) => cb(null, code),
+      );
     },
 
     onUnsubscribe(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(log, 'unsubscribe', backend.subscribe(userOf(session), path, false), () => cb(null, true), (code) => cb(null, code));
+      settle(
+        log,
+        'unsubscribe',
+        backend.subscribe(userOf(session), path, false),
+        () => cb(null, true),
+        (code) => cb(null, code),
+      );
     },
 
     onCreate(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(log, 'create', backend.createFolder(userOf(session), path), () => cb(null, true), (code) => cb(null, code));
+      settle(
+        log,
+        'create',
+        backend.createFolder(userOf(session), path),
+        () => cb(null, true),
+        (code) => cb(null, code),
+      );
     },
 
     onRename(from: string, to: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(log, 'rename', backend.renameFolder(userOf(session), from, to), () => cb(null, true), (code) => cb(null, code));
+      settle(
+        log,
+        'rename',
+        backend.renameFolder(userOf(session), from, to),
+        () => cb(null, true),
+        (code) => cb(null, code),
+      );
     },
 
     onDelete(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(log, 'delete', backend.deleteFolder(userOf(session), path), () => cb(null, true), (code) => cb(null, code));
+      settle(
+        log,
+        'delete',
+        backend.deleteFolder(userOf(session), path),
+        () => cb(null, true),
+        (code) => cb(null, code),
+      );
     },
 
     onOpen(path: string, session: SessionWithUser<U>, cb: Cb) {
@@ -640,7 +760,14 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
       );
     },
 
-    onAppend(path: string, flags: string[], date: string | false, raw: Buffer, session: SessionWithUser<U>, cb: Cb) {
+    onAppend(
+      path: string,
+      flags: string[],
+      date: string | false,
+      raw: Buffer,
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       let internalDate: number | undefined;
       if (date) {
         internalDate = parseInternalDate(String(date));
@@ -655,7 +782,12 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
       );
     },
 
-    onStore(mailbox: F, update: Omit<StoreRequest, 'uids' | 'flags'> & { messages: number[]; value: string[] }, session: SessionWithUser<U>, cb: Cb) {
+    onStore(
+      mailbox: F,
+      update: Omit<StoreRequest, 'uids' | 'flags'> & { messages: number[]; value: string[] },
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       const req: StoreRequest = {
         uids: update.messages,
         action: update.action,
@@ -673,7 +805,12 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
       );
     },
 
-    onExpunge(mailbox: F, update: { isUid: boolean; messages?: number[]; silent?: boolean }, session: SessionWithUser<U>, cb: Cb) {
+    onExpunge(
+      mailbox: F,
+      update: { isUid: boolean; messages?: number[]; silent?: boolean },
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       settle(
         log,
         'expunge',
@@ -686,27 +823,57 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
       );
     },
 
-    onCopy(_connection: unknown, mailbox: F, update: { destination: string; messages: number[] }, session: SessionWithUser<U>, cb: Cb) {
+    onCopy(
+      _connection: unknown,
+      mailbox: F,
+      update: { destination: string; messages: number[] },
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       settle(
         log,
         'copy',
-        backend.copy(imapConnection(session, backend), userOf(session), mailbox, update.messages, update.destination),
-        (r) => cb(null, true, { uidValidity: r.uidvalidity, sourceUid: r.source, destinationUid: r.destination }),
+        backend.copy(
+          imapConnection(session, backend),
+          userOf(session),
+          mailbox,
+          update.messages,
+          update.destination,
+        ),
+        (r) =>
+          cb(null, true, { uidValidity: r.uidvalidity, sourceUid: r.source, destinationUid: r.destination }),
         (code) => cb(null, code === 'NONEXISTENT' ? 'TRYCREATE' : code),
       );
     },
 
-    onMove(mailbox: F, update: { destination: string; messages: number[] }, session: SessionWithUser<U>, cb: Cb) {
+    onMove(
+      mailbox: F,
+      update: { destination: string; messages: number[] },
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       settle(
         log,
         'move',
-        backend.move(imapConnection(session, backend), userOf(session), mailbox, update.messages, update.destination),
-        (r) => cb(null, true, { uidValidity: r.uidvalidity, sourceUid: r.source, destinationUid: r.destination }),
+        backend.move(
+          imapConnection(session, backend),
+          userOf(session),
+          mailbox,
+          update.messages,
+          update.destination,
+        ),
+        (r) =>
+          cb(null, true, { uidValidity: r.uidvalidity, sourceUid: r.source, destinationUid: r.destination }),
         (code) => cb(null, code === 'NONEXISTENT' ? 'TRYCREATE' : code),
       );
     },
 
-    onSearch(mailbox: F, options: { query: CoreSearchTerm[]; isUid: boolean }, session: SessionWithUser<U>, cb: Cb) {
+    onSearch(
+      mailbox: F,
+      options: { query: CoreSearchTerm[]; isUid: boolean },
+      session: SessionWithUser<U>,
+      cb: Cb,
+    ) {
       settle(
         log,
         'search',
@@ -780,9 +947,13 @@ export function createImapCoreServer<U, F>(opts: ImapCoreListenerOptions, backen
 
 /** RFC 3501 date-time: "17-Jul-1996 02:44:25 -0700" -> ms since epoch. */
 export function parseInternalDate(s: string): number | undefined {
-  const m = /^\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([-+])(\d{2})(\d{2})$/.exec(s.trim().padStart(2, ' '));
+  const m = /^\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([-+])(\d{2})(\d{2})$/.exec(
+    s.trim().padStart(2, ' '),
+  );
   if (!m) return undefined;
-  const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(m[2]!.toLowerCase());
+  const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(
+    m[2]!.toLowerCase(),
+  );
   if (month < 0) return undefined;
   const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   const offset = (Number(m[8]) * 60 + Number(m[9])) * 60_000 * (m[7] === '-' ? -1 : 1);
@@ -832,7 +1003,10 @@ function rawSlice(msg: FetchedMessage, start: number, end: number): Buffer | Str
   return { type: 'stream', value: Readable.from(msg.rawChunks(start, end)), expectedLength: len };
 }
 
-function partialBounds(size: number, partial: { startFrom: number; maxLength: number } | undefined): [number, number] {
+function partialBounds(
+  size: number,
+  partial: { startFrom: number; maxLength: number } | undefined,
+): [number, number] {
   if (!partial) return [0, size];
   const start = Math.min(size, Math.max(0, partial.startFrom));
   const end = partial.maxLength ? Math.min(size, start + partial.maxLength) : size;
@@ -846,7 +1020,10 @@ class MessageRenderer {
   }
 
   /** Values for one message, in query order; `large` tells whether a stream is involved. */
-  values(msg: FetchedMessage, query: readonly CoreFetchQueryItem[]): { values: unknown[]; streaming: boolean; literalBytes: number } {
+  values(
+    msg: FetchedMessage,
+    query: readonly CoreFetchQueryItem[],
+  ): { values: unknown[]; streaming: boolean; literalBytes: number } {
     let tree: MimeTree | undefined;
     let structure: ImapStructure | undefined = msg.structure;
     let headerLen: number | undefined;
@@ -895,9 +1072,12 @@ class MessageRenderer {
           return wire('bodystructure');
       }
       let value: unknown;
-      const rawWhole = item.item === 'rfc822' || (item.item === 'body' && item.path === '' && item.type === 'content');
-      const rawHeader = item.item === 'rfc822.header' || (item.item === 'body' && item.path === '' && item.type === 'header');
-      const rawText = item.item === 'rfc822.text' || (item.item === 'body' && item.path === '' && item.type === 'text');
+      const rawWhole =
+        item.item === 'rfc822' || (item.item === 'body' && item.path === '' && item.type === 'content');
+      const rawHeader =
+        item.item === 'rfc822.header' || (item.item === 'body' && item.path === '' && item.type === 'header');
+      const rawText =
+        item.item === 'rfc822.text' || (item.item === 'body' && item.path === '' && item.type === 'text');
       if (item.item === 'body' && item.type === undefined) {
         return wire('body'); // BODY without section: the short structure
       } else if (rawWhole || rawHeader || rawText) {
@@ -907,9 +1087,16 @@ class MessageRenderer {
         value = rawSlice(msg, base + s, base + e);
       } else {
         // A MIME part (BODY[1.2], BODY[1.MIME], HEADER.FIELDS ...): imap-core's indexer on the tree.
-        const copy = { ...item, original: { ...item.original, partial: item.original.partial && [...item.original.partial] } };
+        const copy = {
+          ...item,
+          original: { ...item.original, partial: item.original.partial && [...item.original.partial] },
+        };
         try {
-          value = imapTools.getQueryResponse([copy], { mimeTree: getTree() }, { acceptUTF8Enabled: this.#utf8 })[0];
+          value = imapTools.getQueryResponse(
+            [copy],
+            { mimeTree: getTree() },
+            { acceptUTF8Enabled: this.#utf8 },
+          )[0];
         } catch {
           value = '';
         }
@@ -936,12 +1123,18 @@ const FALLBACK_STRUCTURE = (size: number): ImapStructure => ({
 });
 
 /** Builds "* seq FETCH (...)" like imap-core's formatResponse, with RFC 3501 partial names (<origin>). */
-function fetchResponse(seq: number, query: readonly CoreFetchQueryItem[], values: readonly unknown[]): CoreResponse {
+function fetchResponse(
+  seq: number,
+  query: readonly CoreFetchQueryItem[],
+  values: readonly unknown[],
+): CoreResponse {
   const list: unknown[] = [];
   for (let i = 0; i < query.length; i++) {
     const item = query[i]!;
     const v = values[i];
-    const original = item.original.partial ? { ...item.original, partial: [item.partial?.startFrom ?? 0] } : item.original;
+    const original = item.original.partial
+      ? { ...item.original, partial: [item.partial?.startFrom ?? 0] }
+      : item.original;
     list.push(original);
     if (item.item === 'flags' || item.item === 'modseq') {
       list.push(([] as unknown[]).concat(v ?? []).map((x) => ({ type: 'ATOM', value: String(x ?? '') })));
@@ -954,7 +1147,13 @@ function fetchResponse(seq: number, query: readonly CoreFetchQueryItem[], values
     } else if (item.isLiteral) {
       if (v && typeof v === 'object' && (v as StreamValue).type === 'stream') {
         const sv = v as StreamValue;
-        list.push({ type: 'LITERAL', value: sv.value, expectedLength: sv.expectedLength, startFrom: sv.startFrom, maxLength: sv.maxLength });
+        list.push({
+          type: 'LITERAL',
+          value: sv.value,
+          expectedLength: sv.expectedLength,
+          startFrom: sv.startFrom,
+          maxLength: sv.maxLength,
+        });
       } else {
         // imap-core's stream compiler measures literals with toString(): give it a 'binary' string,
         // whose length is the byte count (a Buffer would be measured in UTF-8 characters).
@@ -979,7 +1178,9 @@ async function runFetch<U, F>(
   if (!selected) return;
   const conn = imapConnection(session, backend);
   const query = options.query;
-  const needStructure = query.some((q) => q.item === 'envelope' || q.item === 'bodystructure' || (q.item === 'body' && q.type === undefined));
+  const needStructure = query.some(
+    (q) => q.item === 'envelope' || q.item === 'bodystructure' || (q.item === 'body' && q.type === undefined),
+  );
   const req: FetchRequest = {
     uids: options.messages,
     needStructure,

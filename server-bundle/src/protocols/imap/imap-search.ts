@@ -136,7 +136,8 @@ function add(b: Builder, t: CoreSearchTerm): void {
     case 'internaldate':
     case 'date': {
       const day = parseSearchDate(String(t.value));
-      const [since, before] = t.key === 'internaldate' ? (['since', 'before'] as const) : (['sentSince', 'sentBefore'] as const);
+      const [since, before] =
+        t.key === 'internaldate' ? (['since', 'before'] as const) : (['sentSince', 'sentBefore'] as const);
       if (t.operator === '<') b.scalar(before, day);
       else if (t.operator === '>=') b.scalar(since, day);
       else {
@@ -175,6 +176,12 @@ export function translateSearch(terms: readonly CoreSearchTerm[]): SearchQuery {
 
 export function usesModseq(terms: readonly CoreSearchTerm[]): boolean {
   return terms.some((t) =>
-    t.key === 'modseq' ? true : t.key === 'not' ? usesModseq([t.value]) : t.key === 'or' ? usesModseq(t.value) : false,
+    t.key === 'modseq'
+      ? true
+      : t.key === 'not'
+        ? usesModseq([t.value])
+        : t.key === 'or'
+          ? usesModseq(t.value)
+          : false,
   );
 }

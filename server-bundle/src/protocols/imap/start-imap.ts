@@ -48,7 +48,13 @@ export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise
   const log = deps.log.child({ role: 'imap' });
   const mailboxes = new OpenMailboxes({ events: deps.events, log, pollIntervalMs: opts.pollIntervalMs });
   await mailboxes.start();
-  const backend = new ImapMailBackend({ core: deps.core, throttle: deps.throttle, mailboxes, log, defaultQuotaBytes: opts.defaultQuotaBytes });
+  const backend = new ImapMailBackend({
+    core: deps.core,
+    throttle: deps.throttle,
+    mailboxes,
+    log,
+    defaultQuotaBytes: opts.defaultQuotaBytes,
+  });
   const servers: ImapCoreListener[] = [];
   const addresses: ListenerAddress[] = [];
   const stopTlsWatch = deps.tls.onChange(() => {
@@ -83,11 +89,18 @@ export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise
     await mailboxes.stop();
     throw err;
   }
-  log.info('imap.listening', { addresses: addresses.map((a) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/${a.tls}`) });
+  log.info('imap.listening', {
+    addresses: addresses.map(
+      (a) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/${a.tls}`,
+    ),
+  });
   let closing: Promise<void> | undefined;
   return {
     addresses,
-    stats: () => ({ connections: servers.reduce((n, s) => n + s.connectionCount(), 0), sessions: mailboxes.sessionCount() }),
+    stats: () => ({
+      connections: servers.reduce((n, s) => n + s.connectionCount(), 0),
+      sessions: mailboxes.sessionCount(),
+    }),
     close: () =>
       (closing ??= (async () => {
         stopTlsWatch();

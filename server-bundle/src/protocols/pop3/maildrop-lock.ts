@@ -74,16 +74,23 @@ export class RedisMaildropLock implements MaildropLock {
       await local();
       return undefined;
     }
-    const timer = setInterval(() => {
-      this.#redis.runScript(REFRESH, [key], [token, this.#ttl]).catch((err: unknown) => this.#log?.warn('pop3.lock_refresh_failed', { err }));
-    }, Math.max(1000, Math.floor(this.#ttl / 3)));
+    const timer = setInterval(
+      () => {
+        this.#redis
+          .runScript(REFRESH, [key], [token, this.#ttl])
+          .catch((err: unknown) => this.#log?.warn('pop3.lock_refresh_failed', { err }));
+      },
+      Math.max(1000, Math.floor(this.#ttl / 3)),
+    );
     timer.unref();
     let released = false;
     return async () => {
       if (released) return;
       released = true;
       clearInterval(timer);
-      await this.#redis.runScript(RELEASE, [key], [token]).catch((err: unknown) => this.#log?.warn('pop3.lock_release_failed', { err }));
+      await this.#redis
+        .runScript(RELEASE, [key], [token])
+        .catch((err: unknown) => this.#log?.warn('pop3.lock_release_failed', { err }));
       await local();
     };
   }

@@ -49,9 +49,18 @@ interface CoreServer {
   onUpdate: Cb;
 }
 
-const POP3Server = require('wildduck/lib/pop3/server') as new (options: Record<string, unknown>) => CoreServer;
+const POP3Server = require('wildduck/lib/pop3/server') as new (
+  options: Record<string, unknown>,
+) => CoreServer;
 const POP3Connection = require('wildduck/lib/pop3/connection') as {
-  prototype: { command_LIST: Cb; command_UIDL: Cb; command_QUIT: Cb; _onClose: Cb; _setListeners: Cb; read: Cb } & ThisType<CoreConnection>;
+  prototype: {
+    command_LIST: Cb;
+    command_UIDL: Cb;
+    command_QUIT: Cb;
+    _onClose: Cb;
+    _setListeners: Cb;
+    read: Cb;
+  } & ThisType<CoreConnection>;
 };
 
 /** A command line longer than this (RFC 2449 allows 255 octets) closes the connection. */
@@ -131,7 +140,10 @@ const TIMEOUT_CB = Symbol('facteur.pop3.timeoutCb');
 {
   type TimeoutSocket = import('node:net').Socket & { [TIMEOUT_CB]?: () => void; __facteurPatched?: boolean };
   const setListeners = POP3Connection.prototype._setListeners;
-  POP3Connection.prototype._setListeners = function (this: CoreConnection & { _socket: TimeoutSocket }, ...args: unknown[]) {
+  POP3Connection.prototype._setListeners = function (
+    this: CoreConnection & { _socket: TimeoutSocket },
+    ...args: unknown[]
+  ) {
     const sock = this._socket;
     if (!sock.__facteurPatched) {
       sock.__facteurPatched = true;
@@ -180,7 +192,11 @@ export interface Pop3Message {
 }
 
 export interface Pop3Backend<U> {
-  authenticate(conn: Pop3ConnectionInfo, username: string, password: string): Promise<{ user: U; id: string; username: string }>;
+  authenticate(
+    conn: Pop3ConnectionInfo,
+    username: string,
+    password: string,
+  ): Promise<{ user: U; id: string; username: string }>;
   /** The maildrop (INBOX) as of login; numbering follows this order. */
   list(user: U): Promise<Pop3Message[]>;
   /** The raw message; undefined when it no longer exists. */
@@ -213,7 +229,11 @@ type Session<U> = CoreSession & { [USER]?: U; [MESSAGES]?: Map<string, Pop3Messa
 function coreLogger(log: Logger) {
   const cid = (meta: unknown) => {
     const m = (meta ?? {}) as { cid?: unknown; tnx?: unknown; err?: unknown };
-    return { cid: typeof m.cid === 'string' ? m.cid : undefined, tnx: typeof m.tnx === 'string' ? m.tnx : undefined, err: m.err };
+    return {
+      cid: typeof m.cid === 'string' ? m.cid : undefined,
+      tnx: typeof m.tnx === 'string' ? m.tnx : undefined,
+      err: m.err,
+    };
   };
   return {
     debug() {},
@@ -232,7 +252,10 @@ function info(session: CoreSession): Pop3ConnectionInfo {
   return { id: session.id, remoteAddress: (session.remoteAddress || '').replace(/^::ffff:/, '') };
 }
 
-export function createPop3CoreServer<U>(opts: Pop3CoreListenerOptions, backend: Pop3Backend<U>): Pop3CoreListener {
+export function createPop3CoreServer<U>(
+  opts: Pop3CoreListenerOptions,
+  backend: Pop3Backend<U>,
+): Pop3CoreListener {
   const log = opts.log;
   const server = new POP3Server({
     // Passed to net.createServer: no Nagle delay before the small tagged answer after a big response.
@@ -271,7 +294,8 @@ export function createPop3CoreServer<U>(opts: Pop3CoreListenerOptions, backend: 
       (err: unknown) => {
         const f = toPop3Failure(err);
         if (f.unexpected) log.error('pop3.auth_error', { err });
-        if (!f.close && f.text.startsWith('[AUTH] ')) return cb(null, { message: f.text.slice('[AUTH] '.length) });
+        if (!f.close && f.text.startsWith('[AUTH] '))
+          return cb(null, { message: f.text.slice('[AUTH] '.length) });
         // -ERR <text>, then wildduck closes the connection.
         cb(Object.assign(new Error(f.text), { responseMessage: f.text }));
       },
@@ -285,7 +309,12 @@ export function createPop3CoreServer<U>(opts: Pop3CoreListenerOptions, backend: 
       (list) => {
         const byId = new Map(list.map((m) => [m.uidl, m]));
         session[MESSAGES] = byId;
-        const messages: CoreMessage[] = list.map((m) => ({ id: m.uidl, uid: m.uid, size: m.size, seen: m.seen }));
+        const messages: CoreMessage[] = list.map((m) => ({
+          id: m.uidl,
+          uid: m.uid,
+          size: m.size,
+          seen: m.seen,
+        }));
         cb(null, { messages, count: messages.length, size: messages.reduce((n, m) => n + m.size, 0) });
       },
       (err: unknown) => {
@@ -308,15 +337,25 @@ export function createPop3CoreServer<U>(opts: Pop3CoreListenerOptions, backend: 
       if (f.unexpected) log.error('pop3.retrieve_error', { err });
       return cb(Object.assign(new Error(f.text), { responseMessage: f.text }));
     }
-    if (!stream) return cb(Object.assign(new Error('message deleted by another session'), { responseMessage: 'Message was deleted by another session' }));
+    if (!stream)
+      return cb(
+        Object.assign(new Error('message deleted by another session'), {
+          responseMessage: 'Message was deleted by another session',
+        }),
+      );
     cb(null, stream);
   };
 
-  server.onUpdate = (update: { deleted: CoreMessage[]; seen: CoreMessage[] }, session: Session<U>, cb: Cb) => {
+  server.onUpdate = (
+    update: { deleted: CoreMessage[]; seen: CoreMessage[] },
+    session: Session<U>,
+    cb: Cb,
+  ) => {
     const user = session[USER];
     const byId = session[MESSAGES];
     if (user === undefined || !byId) return cb();
-    const pick = (list: CoreMessage[]) => list.map((c) => byId.get(c.id)).filter((m): m is Pop3Message => !!m);
+    const pick = (list: CoreMessage[]) =>
+      list.map((c) => byId.get(c.id)).filter((m): m is Pop3Message => !!m);
     backend.update(user, { deleted: pick(update.deleted), retrieved: pick(update.seen) }).then(
       () => cb(),
       (err: unknown) => {

@@ -53,7 +53,11 @@ function ranges(uids: readonly number[]): UidRange[] {
  * A client that QUITs and reconnects at once may find its own previous session still closing:
  * wait a moment for the lock before answering IN-USE.
  */
-async function acquireWithGrace(lock: MaildropLock, mailboxId: string, graceMs = 2000): Promise<ReleaseLock | undefined> {
+async function acquireWithGrace(
+  lock: MaildropLock,
+  mailboxId: string,
+  graceMs = 2000,
+): Promise<ReleaseLock | undefined> {
   const until = Date.now() + graceMs;
   for (;;) {
     const release = await lock.acquire(mailboxId);
@@ -99,7 +103,11 @@ export class Pop3MailBackend implements Pop3Backend<Pop3User> {
     }
     void this.#deps.events?.changed(session.mailbox.id); // the login may have drained the spool
     log.info('pop3.login', { cid: conn.id, mailboxId: session.mailbox.id });
-    return { user: new Pop3User(session, inbox.id, release), id: session.mailbox.id, username: session.mailbox.address };
+    return {
+      user: new Pop3User(session, inbox.id, release),
+      id: session.mailbox.id,
+      username: session.mailbox.address,
+    };
   }
 
   async list(user: Pop3User): Promise<Pop3Message[]> {
@@ -121,14 +129,16 @@ export class Pop3MailBackend implements Pop3Backend<Pop3User> {
 
   async update(user: Pop3User, changes: { deleted: Pop3Message[]; retrieved: Pop3Message[] }): Promise<void> {
     const view = user.session.view;
-    if (changes.retrieved.length) view.storeFlags(user.inboxId, ranges(changes.retrieved.map((m) => m.uid)), 'add', ['\\Seen']);
+    if (changes.retrieved.length)
+      view.storeFlags(user.inboxId, ranges(changes.retrieved.map((m) => m.uid)), 'add', ['\\Seen']);
     if (changes.deleted.length) {
       const r = ranges(changes.deleted.map((m) => m.uid));
       view.storeFlags(user.inboxId, r, 'add', ['\\Deleted']);
       view.expunge(user.inboxId, r);
       user.session.reportUsage();
     }
-    if (changes.retrieved.length || changes.deleted.length) void this.#deps.events?.changed(user.session.mailbox.id);
+    if (changes.retrieved.length || changes.deleted.length)
+      void this.#deps.events?.changed(user.session.mailbox.id);
   }
 
   connectionClosed(conn: Pop3ConnectionInfo, user: Pop3User | undefined): void {

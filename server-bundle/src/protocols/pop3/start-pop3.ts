@@ -71,7 +71,11 @@ export async function startPop3(deps: Pop3Deps, opts: Pop3Options = {}): Promise
     await Promise.all(servers.map((s) => s.close()));
     throw err;
   }
-  log.info('pop3.listening', { addresses: addresses.map((a) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/${a.tls}`) });
+  log.info('pop3.listening', {
+    addresses: addresses.map(
+      (a) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/${a.tls}`,
+    ),
+  });
   let closing: Promise<void> | undefined;
   return {
     addresses,

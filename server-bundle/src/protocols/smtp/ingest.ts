@@ -39,7 +39,11 @@ export interface IngestResult {
 
 export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const receivedAt = Date.now();
-  const outboundRcpts = [...new Set([...input.remote, ...input.local.flatMap((a) => a.resolution.forwards)].map((a) => a.toLowerCase()))];
+  const outboundRcpts = [
+    ...new Set(
+      [...input.remote, ...input.local.flatMap((a) => a.resolution.forwards)].map((a) => a.toLowerCase()),
+    ),
+  ];
   let writer: QueueWriter | undefined;
   if (outboundRcpts.length) {
     writer = await deps.outbound.begin({
@@ -88,7 +92,9 @@ export async function ingest(deps: IngestDeps, input: IngestInput): Promise<Inge
     }
     if (deps.notifier) {
       for (const mailboxId of new Set(spooled.map((s) => s.mailboxId))) {
-        deps.notifier.newMail(mailboxId).catch((err: unknown) => deps.log.warn('smtp.notify_failed', { mailboxId, err }));
+        deps.notifier
+          .newMail(mailboxId)
+          .catch((err: unknown) => deps.log.warn('smtp.notify_failed', { mailboxId, err }));
       }
     }
     return { spooled, ...(queued ? { queued } : {}), bytes };

@@ -32,7 +32,10 @@ async function readAll(message: AsyncIterable<Uint8Array>, maxBytes: number): Pr
   return Buffer.concat(parts);
 }
 
-export function createMxHandlers(deps: MxDeps, opts: { maxMessageBytes: number }): SmtpHandlers<AcceptedRecipient> {
+export function createMxHandlers(
+  deps: MxDeps,
+  opts: { maxMessageBytes: number },
+): SmtpHandlers<AcceptedRecipient> {
   const { core, log, inbound, srs } = deps;
   return {
     translate: (err, stage) => toSmtpError(err, { stage, role: 'mx' }),
@@ -86,7 +89,15 @@ export function createMxHandlers(deps: MxDeps, opts: { maxMessageBytes: number }
         message: source,
         ...(junkMailboxes?.size ? { junkMailboxes } : {}),
       });
-      log.info('smtp.accepted', { role: 'mx', session: s.id, tx, bytes: r.bytes, mailboxes: r.spooled.length, queued: !!r.queued, junk: junkMailboxes?.size ?? 0 });
+      log.info('smtp.accepted', {
+        role: 'mx',
+        session: s.id,
+        tx,
+        bytes: r.bytes,
+        mailboxes: r.spooled.length,
+        queued: !!r.queued,
+        junk: junkMailboxes?.size ?? 0,
+      });
       log.debug('smtp.stored', { tx, spoolIds: r.spooled.map((x) => x.spoolId), queueId: r.queued });
       return `OK: message accepted ${tx}`;
     },

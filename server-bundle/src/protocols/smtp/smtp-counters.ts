@@ -3,7 +3,11 @@
 import type { Counters } from '../../metrics/counters.ts';
 import type { SmtpHandlers } from './smtp-server-adapter.ts';
 
-export function countingSmtp<R>(handlers: SmtpHandlers<R>, counters: Counters | undefined, stored: 'messages_in' | 'messages_out'): SmtpHandlers<R> {
+export function countingSmtp<R>(
+  handlers: SmtpHandlers<R>,
+  counters: Counters | undefined,
+  stored: 'messages_in' | 'messages_out',
+): SmtpHandlers<R> {
   if (!counters) return handlers;
   const refused = (err: unknown): never => {
     counters.increment('messages_rejected');

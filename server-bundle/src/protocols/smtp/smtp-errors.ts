@@ -32,20 +32,26 @@ export const Refusals = {
 function throttled(err: LoginThrottledError): SmtpError {
   const s = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
   // 421 closes the connection: a blocked client has nothing more to do here.
-  return new SmtpError(421, `4.7.0 Too many failed logins from your address, try again in ${s} seconds`, { cause: err });
+  return new SmtpError(421, `4.7.0 Too many failed logins from your address, try again in ${s} seconds`, {
+    cause: err,
+  });
 }
 
 function refused(err: PolicyRefusal): SmtpError {
   const d = err.detail.replace(/[\r\n]+/g, ' ').slice(0, 200);
   switch (err.code) {
     case 'TOO_MANY_CONNECTIONS':
-      return new SmtpError(421, `4.7.0 Too many connections from your address, try again later`, { cause: err });
+      return new SmtpError(421, `4.7.0 Too many connections from your address, try again later`, {
+        cause: err,
+      });
     case 'DNSBL_LISTED':
       return new SmtpError(554, `5.7.1 Service unavailable; client host listed by ${d}`, { cause: err });
     case 'FORGED_HELO':
       return new SmtpError(550, `5.7.1 HELO/EHLO name ${d} refused: you are not this server`, { cause: err });
     case 'RATE_LIMITED':
-      return new SmtpError(450, `4.7.1 Too many messages from your address, slow down and try again later`, { cause: err });
+      return new SmtpError(450, `4.7.1 Too many messages from your address, slow down and try again later`, {
+        cause: err,
+      });
     case 'GREYLISTED':
       return new SmtpError(451, `4.7.1 Greylisted, please try again later`, { cause: err });
     case 'DMARC_REJECT':
@@ -93,9 +99,13 @@ export function toSmtpError(err: unknown, ctx: TranslateContext): SmtpError {
         return new SmtpError(451, '4.3.0 Temporary local problem, please try again later', { cause: err });
     }
   }
-  if ((err as { name?: string } | null)?.name === 'ConfigError' && (err as { code?: string }).code === 'INVALID') {
+  if (
+    (err as { name?: string } | null)?.name === 'ConfigError' &&
+    (err as { code?: string }).code === 'INVALID'
+  ) {
     return ctx.stage === 'mail' ? Refusals.badSender() : Refusals.badRecipient();
   }
-  if (ctx.stage === 'auth') return new SmtpError(454, '4.7.0 Temporary authentication failure', { cause: err });
+  if (ctx.stage === 'auth')
+    return new SmtpError(454, '4.7.0 Temporary authentication failure', { cause: err });
   return new SmtpError(451, '4.3.0 Temporary local problem, please try again later', { cause: err });
 }

@@ -93,7 +93,12 @@ async function listenAll<R>(
         log.warn('smtp.no_ipv6', { kind, port });
         listener = await listenSmtp(make('0.0.0.0'), handlers);
       }
-      const address: ListenAddress = { kind, address: listener.address, port: listener.port, family: listener.family };
+      const address: ListenAddress = {
+        kind,
+        address: listener.address,
+        port: listener.port,
+        family: listener.family,
+      };
       log.info('smtp.listening', { ...address });
       out.push({ listener, address });
     }
@@ -128,7 +133,11 @@ function running(all: Array<{ listener: SmtpListener; address: ListenAddress }>)
 export async function startMx(deps: SmtpDeps, opts: MxOptions): Promise<RunningRole> {
   const log = deps.log.child({ role: 'mx' });
   const c = common(deps, opts);
-  const handlers = countingSmtp(createMxHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes }), deps.counters, 'messages_in');
+  const handlers = countingSmtp(
+    createMxHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes }),
+    deps.counters,
+    'messages_in',
+  );
   const all = await listenAll(
     'mx',
     opts.hosts?.length ? opts.hosts : ['::'],
@@ -143,20 +152,38 @@ export async function startMx(deps: SmtpDeps, opts: MxOptions): Promise<RunningR
 export async function startSubmission(deps: SmtpDeps, opts: SubmissionOptions): Promise<RunningRole> {
   const log = deps.log.child({ role: 'submission' });
   const c = common(deps, opts);
-  const handlers = countingSmtp(createSubmissionHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes }), deps.counters, 'messages_out');
+  const handlers = countingSmtp(
+    createSubmissionHandlers({ ...deps, log }, { maxMessageBytes: c.maxMessageBytes }),
+    deps.counters,
+    'messages_out',
+  );
   const hosts = opts.hosts?.length ? opts.hosts : ['::'];
   const all: Array<{ listener: SmtpListener; address: ListenAddress }> = [];
   try {
     const starttlsPort = opts.port === undefined ? 587 : opts.port;
     if (starttlsPort !== null) {
       all.push(
-        ...(await listenAll('submission', hosts, starttlsPort, (host) => ({ ...c, host, port: starttlsPort, implicitTls: false, starttls: true, auth: true, log }), handlers, log)),
+        ...(await listenAll(
+          'submission',
+          hosts,
+          starttlsPort,
+          (host) => ({ ...c, host, port: starttlsPort, implicitTls: false, starttls: true, auth: true, log }),
+          handlers,
+          log,
+        )),
       );
     }
     const tlsPort = opts.tlsPort === undefined ? 465 : opts.tlsPort;
     if (tlsPort !== null) {
       all.push(
-        ...(await listenAll('submissions', hosts, tlsPort, (host) => ({ ...c, host, port: tlsPort, implicitTls: true, starttls: false, auth: true, log }), handlers, log)),
+        ...(await listenAll(
+          'submissions',
+          hosts,
+          tlsPort,
+          (host) => ({ ...c, host, port: tlsPort, implicitTls: true, starttls: false, auth: true, log }),
+          handlers,
+          log,
+        )),
       );
     }
   } catch (err) {

@@ -50,7 +50,12 @@ export interface SmtpHandlers<R> {
   onConnect?(s: SmtpSession): Promise<void>;
   /** After a TLS handshake (STARTTLS, or implicit TLS before the greeting). */
   onSecure?(s: SmtpSession): Promise<void>;
-  onAuth?(s: SmtpSession, method: 'PLAIN' | 'LOGIN', username: string, password: string): Promise<SmtpAuthUser>;
+  onAuth?(
+    s: SmtpSession,
+    method: 'PLAIN' | 'LOGIN',
+    username: string,
+    password: string,
+  ): Promise<SmtpAuthUser>;
   onMailFrom?(s: SmtpSession, from: SmtpAddress): Promise<void>;
   /** Resolves with what onData gets back for this recipient. */
   onRcptTo(s: SmtpSession, to: SmtpAddress): Promise<R>;
@@ -92,7 +97,10 @@ function toAddress(a: SMTPServerAddress): SmtpAddress {
   return { address: a.address, args: a.args || {} };
 }
 
-export async function listenSmtp<R>(opts: SmtpListenerOptions, handlers: SmtpHandlers<R>): Promise<SmtpListener> {
+export async function listenSmtp<R>(
+  opts: SmtpListenerOptions,
+  handlers: SmtpHandlers<R>,
+): Promise<SmtpListener> {
   const rcptData = new WeakMap<SMTPServerAddress, R>();
   const wrappers = new WeakMap<SMTPServerSession, SmtpSession>();
   const log = opts.log;
@@ -123,7 +131,9 @@ export async function listenSmtp<R>(opts: SmtpListenerOptions, handlers: SmtpHan
           return s.envelope?.mailFrom ? toAddress(s.envelope.mailFrom) : undefined;
         },
         get declaredSize() {
-          const v = s.envelope?.mailFrom ? s.envelope.mailFrom.args && s.envelope.mailFrom.args.SIZE : undefined;
+          const v = s.envelope?.mailFrom
+            ? s.envelope.mailFrom.args && s.envelope.mailFrom.args.SIZE
+            : undefined;
           const n = typeof v === 'string' ? Number(v) : 0;
           return Number.isSafeInteger(n) && n > 0 ? n : 0;
         },
@@ -141,7 +151,8 @@ export async function listenSmtp<R>(opts: SmtpListenerOptions, handlers: SmtpHan
     const e = handlers.translate(err, stage);
     const fields = { session: session.id, stage, code: e.responseCode };
     // Temporary failures are our problem (storage, Redis): log the cause. Refusals are routine.
-    if (e.responseCode === 451 || e.responseCode === 454) log.warn('smtp.temporary_failure', { ...fields, err: e.cause ?? e });
+    if (e.responseCode === 451 || e.responseCode === 454)
+      log.warn('smtp.temporary_failure', { ...fields, err: e.cause ?? e });
     else log.info('smtp.refused', fields);
     return e;
   };
@@ -169,7 +180,11 @@ export async function listenSmtp<R>(opts: SmtpListenerOptions, handlers: SmtpHan
     logger: false,
 
     onConnect(session, cb) {
-      log.debug('smtp.connect', { session: session.id, remote: session.remoteAddress, port: session.localPort });
+      log.debug('smtp.connect', {
+        session: session.id,
+        remote: session.remoteAddress,
+        port: session.localPort,
+      });
       if (!handlers.onConnect) return cb();
       handlers.onConnect(wrap(session)).then(
         () => cb(),
@@ -215,7 +230,10 @@ export async function listenSmtp<R>(opts: SmtpListenerOptions, handlers: SmtpHan
     },
 
     onData(stream: SMTPServerDataStream, session, cb) {
-      const recipients = session.envelope.rcptTo.map((a) => ({ address: a.address, data: rcptData.get(a) as R }));
+      const recipients = session.envelope.rcptTo.map((a) => ({
+        address: a.address,
+        data: rcptData.get(a) as R,
+      }));
       const message = stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
       // Once the handler is done (or gave up early: too large, storage error), whatever is left of
       // the message must still be read off the connection before the reply can be sent.

@@ -12,7 +12,8 @@ import { ingest, type IngestDeps } from './ingest.ts';
 import { transactionId, type SmtpHandlers } from './smtp-server-adapter.ts';
 import { Refusals, toSmtpError } from './smtp-errors.ts';
 
-export type SubmissionRecipient = { kind: 'local'; accepted: AcceptedRecipient } | { kind: 'remote'; address: string };
+export type SubmissionRecipient =
+  { kind: 'local'; accepted: AcceptedRecipient } | { kind: 'remote'; address: string };
 
 export interface SubmissionDeps extends IngestDeps {
   throttle: LoginThrottle;
@@ -20,7 +21,10 @@ export interface SubmissionDeps extends IngestDeps {
   sendingLimits?: { check(mailboxId: string): Promise<void> };
 }
 
-export function createSubmissionHandlers(deps: SubmissionDeps, opts: { maxMessageBytes: number }): SmtpHandlers<SubmissionRecipient> {
+export function createSubmissionHandlers(
+  deps: SubmissionDeps,
+  opts: { maxMessageBytes: number },
+): SmtpHandlers<SubmissionRecipient> {
   const { core, throttle, log } = deps;
   return {
     translate: (err, stage) => toSmtpError(err, { stage, role: 'submission' }),
@@ -47,7 +51,13 @@ export function createSubmissionHandlers(deps: SubmissionDeps, opts: { maxMessag
       } catch (err) {
         if (err instanceof DomainError && (err.code === 'AUTH_FAILED' || err.code === 'DISABLED')) {
           const t = await throttle.recordFailure(s.remoteAddress);
-          log.info('smtp.auth', { session: s.id, method, result: 'failed', remote: s.remoteAddress, blocked: t.blocked });
+          log.info('smtp.auth', {
+            session: s.id,
+            method,
+            result: 'failed',
+            remote: s.remoteAddress,
+            blocked: t.blocked,
+          });
         }
         throw err;
       }
@@ -89,7 +99,14 @@ export function createSubmissionHandlers(deps: SubmissionDeps, opts: { maxMessag
         maxBytes: opts.maxMessageBytes,
         message,
       });
-      log.info('smtp.accepted', { role: 'submission', session: s.id, tx, bytes: r.bytes, mailboxes: r.spooled.length, queued: !!r.queued });
+      log.info('smtp.accepted', {
+        role: 'submission',
+        session: s.id,
+        tx,
+        bytes: r.bytes,
+        mailboxes: r.spooled.length,
+        queued: !!r.queued,
+      });
       log.debug('smtp.stored', { tx, spoolIds: r.spooled.map((x) => x.spoolId), queueId: r.queued });
       return `OK: message accepted ${tx}`;
     },

@@ -3,7 +3,14 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineWire } from '../line-wire.ts';
-import { deeplyNestedMessage, message, PASSWORD, must, startMailStack, type MailStack } from '../mail-stack.ts';
+import {
+  deeplyNestedMessage,
+  message,
+  PASSWORD,
+  must,
+  startMailStack,
+  type MailStack,
+} from '../mail-stack.ts';
 
 let stack: MailStack;
 let bystander: ImapFlow;
@@ -81,7 +88,13 @@ describe('IMAP bad input', () => {
     expect(last(await w.imap('u2', 'SELECT INBOX'))).toMatch(/^u2 OK/);
     expect(last(await w.imap('u3', search))).toMatch(/^u3 OK/);
     // A message with invalid UTF-8 in headers and body is stored and returned byte for byte.
-    const raw = Buffer.concat([Buffer.from('Subject: broken '), bad, Buffer.from('\r\nFrom: x@y.z\r\n\r\nbody '), bad, Buffer.from('\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from('Subject: broken '),
+      bad,
+      Buffer.from('\r\nFrom: x@y.z\r\n\r\nbody '),
+      bad,
+      Buffer.from('\r\n'),
+    ]);
     w.write(`u4 APPEND INBOX {${raw.length}}\r\n`);
     await w.until((l) => l.startsWith('+'));
     w.write(Buffer.concat([raw, Buffer.from('\r\n')]));
@@ -92,7 +105,11 @@ describe('IMAP bad input', () => {
     const c = flow();
     await c.connect();
     await c.mailboxOpen('INBOX');
-    const m = await c.fetchOne(String(uid), { source: true, envelope: true, bodyStructure: true }, { uid: true });
+    const m = await c.fetchOne(
+      String(uid),
+      { source: true, envelope: true, bodyStructure: true },
+      { uid: true },
+    );
     expect(must(m).source!.equals(raw)).toBe(true);
     await c.logout();
     await stillServing();
@@ -135,16 +152,24 @@ describe('IMAP bad input', () => {
   it('throttles wrong passwords per IP (NO [UNAVAILABLE]) while other addresses log in', async () => {
     const w = await wire('::1', false);
     for (let i = 0; i < 3; i++) {
-      expect(last(await w.imap(`p${i}`, 'LOGIN alice@example.com "wrong password"'))).toBe(`p${i} NO [AUTHENTICATIONFAILED] Invalid credentials`);
+      expect(last(await w.imap(`p${i}`, 'LOGIN alice@example.com "wrong password"'))).toBe(
+        `p${i} NO [AUTHENTICATIONFAILED] Invalid credentials`,
+      );
     }
     // Blocked now: even the right password is refused, with a clear code, for LOGIN and AUTHENTICATE.
-    expect(last(await w.imap('p3', `LOGIN alice@example.com "${PASSWORD}"`))).toMatch(/^p3 NO \[UNAVAILABLE\] Too many failed logins, retry in \d+ s$/);
+    expect(last(await w.imap('p3', `LOGIN alice@example.com "${PASSWORD}"`))).toMatch(
+      /^p3 NO \[UNAVAILABLE\] Too many failed logins, retry in \d+ s$/,
+    );
     const plain = Buffer.from(`\0alice@example.com\0${PASSWORD}`).toString('base64');
-    expect(last(await w.imap('p4', `AUTHENTICATE PLAIN ${plain}`))).toMatch(/^p4 NO \[UNAVAILABLE\] Too many failed logins/);
+    expect(last(await w.imap('p4', `AUTHENTICATE PLAIN ${plain}`))).toMatch(
+      /^p4 NO \[UNAVAILABLE\] Too many failed logins/,
+    );
     w.close();
     // Unknown addresses fail the same way as wrong passwords.
     const v4 = await wire('127.0.0.1', false);
-    expect(last(await v4.imap('q1', 'LOGIN nobody@example.com "x"'))).toBe('q1 NO [AUTHENTICATIONFAILED] Invalid credentials');
+    expect(last(await v4.imap('q1', 'LOGIN nobody@example.com "x"'))).toBe(
+      'q1 NO [AUTHENTICATIONFAILED] Invalid credentials',
+    );
     expect(last(await v4.imap('q2', `AUTHENTICATE PLAIN ${plain}`))).toMatch(/^q2 OK/);
     v4.close();
     await stillServing();

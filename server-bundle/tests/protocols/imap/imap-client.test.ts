@@ -29,7 +29,10 @@ function client(opts: { host?: string; user?: string; pass?: string; secure?: bo
   });
 }
 
-async function withClient<T>(fn: (c: ImapFlow) => Promise<T>, opts?: Parameters<typeof client>[0]): Promise<T> {
+async function withClient<T>(
+  fn: (c: ImapFlow) => Promise<T>,
+  opts?: Parameters<typeof client>[0],
+): Promise<T> {
   const c = client(opts);
   await c.connect();
   try {
@@ -43,7 +46,18 @@ describe('IMAP with imapflow', () => {
   it('logs in over implicit TLS on IPv4 and IPv6 and over STARTTLS', async () => {
     for (const host of ['127.0.0.1', '::1']) {
       const caps = await withClient(async (c) => [...c.capabilities.keys()], { host });
-      expect(caps).toEqual(expect.arrayContaining(['IMAP4rev1', 'IDLE', 'CONDSTORE', 'UIDPLUS', 'MOVE', 'QUOTA', 'NAMESPACE', 'SPECIAL-USE']));
+      expect(caps).toEqual(
+        expect.arrayContaining([
+          'IMAP4rev1',
+          'IDLE',
+          'CONDSTORE',
+          'UIDPLUS',
+          'MOVE',
+          'QUOTA',
+          'NAMESPACE',
+          'SPECIAL-USE',
+        ]),
+      );
     }
     const secured = await withClient(async (c) => c.secureConnection, { secure: false });
     expect(secured).toBe(true); // imapflow upgraded with STARTTLS
@@ -53,7 +67,13 @@ describe('IMAP with imapflow', () => {
     await withClient(async (c) => {
       const list = await c.list();
       const byUse = Object.fromEntries(list.filter((f) => f.specialUse).map((f) => [f.specialUse, f.path]));
-      expect(byUse).toMatchObject({ '\\Sent': 'Sent', '\\Drafts': 'Drafts', '\\Trash': 'Trash', '\\Junk': 'Junk', '\\Archive': 'Archive' });
+      expect(byUse).toMatchObject({
+        '\\Sent': 'Sent',
+        '\\Drafts': 'Drafts',
+        '\\Trash': 'Trash',
+        '\\Junk': 'Junk',
+        '\\Archive': 'Archive',
+      });
       expect(list.map((f) => f.path)).toContain('INBOX');
 
       await c.mailboxCreate('Projects/2024');
@@ -76,7 +96,12 @@ describe('IMAP with imapflow', () => {
     const raw = multipartMessage('Facture janvier');
     await withClient(async (c) => {
       await c.mailboxCreate('Fetch');
-      const appended = await c.append('Fetch', raw, ['\\Flagged', '$Important'], new Date('2024-02-03T04:05:06Z'));
+      const appended = await c.append(
+        'Fetch',
+        raw,
+        ['\\Flagged', '$Important'],
+        new Date('2024-02-03T04:05:06Z'),
+      );
       expect(appended).toMatchObject({ destination: 'Fetch', uid: 1 });
       const box = await c.mailboxOpen('Fetch');
       expect(box.exists).toBe(1);
@@ -108,11 +133,18 @@ describe('IMAP with imapflow', () => {
         type: 'multipart/mixed',
         childNodes: [
           { part: '1', type: 'text/plain', parameters: { charset: 'utf-8' } },
-          { part: '2', type: 'application/pdf', disposition: 'attachment', dispositionParameters: { filename: 'invoice.pdf' } },
+          {
+            part: '2',
+            type: 'application/pdf',
+            disposition: 'attachment',
+            dispositionParameters: { filename: 'invoice.pdf' },
+          },
         ],
       });
       // Requested fields in message order, then the blank line.
-      expect(m.headers!.toString()).toBe('Cc: "Carol C." <carol@example.net>\r\nSubject: Facture janvier\r\n\r\n');
+      expect(m.headers!.toString()).toBe(
+        'Cc: "Carol C." <carol@example.net>\r\nSubject: Facture janvier\r\n\r\n',
+      );
       expect(m.bodyParts!.get('1')!.toString()).toContain('Bonjour Alice, voici la facture. Ça coûte 12 €.');
       expect(m.bodyParts!.get('2.mime')!.toString()).toContain('Content-Type: application/pdf');
       const text = raw.subarray(raw.indexOf('\r\n\r\n') + 4);
@@ -142,7 +174,9 @@ describe('IMAP with imapflow', () => {
       for (let i = 0; i < 3; i++) await c.append('Flags', message(`flag ${i}`, 'x'));
       await c.mailboxOpen('Flags');
       expect(await c.messageFlagsAdd('1:3', ['\\Seen'])).toBe(true);
-      const before = await c.fetchOne('2', { flags: true, modseq: true } as Parameters<ImapFlow['fetchOne']>[1]);
+      const before = await c.fetchOne('2', { flags: true, modseq: true } as Parameters<
+        ImapFlow['fetchOne']
+      >[1]);
       expect([...must(before).flags!]).toEqual(['\\Seen']);
       const modseq = must(before).modseq!;
       await c.messageFlagsAdd('2', ['$Later']);
@@ -161,7 +195,12 @@ describe('IMAP with imapflow', () => {
       const after = await c.fetchOne('2', { flags: true });
       expect([...must(after).flags!].sort()).toEqual(['$Later', '\\Seen']);
       await c.messageFlagsRemove('1:3', ['\\Seen']);
-      const status = await c.status('Flags', { messages: true, unseen: true, uidNext: true, highestModseq: true });
+      const status = await c.status('Flags', {
+        messages: true,
+        unseen: true,
+        uidNext: true,
+        highestModseq: true,
+      });
       expect(must(status)).toMatchObject({ messages: 3, unseen: 3, uidNext: 4 });
       expect(Number(must(status).highestModseq)).toBeGreaterThan(Number(modseq));
     });
@@ -170,7 +209,10 @@ describe('IMAP with imapflow', () => {
   it('SEARCHes headers, flags and bodies through the full-text index', async () => {
     await withClient(async (c) => {
       await c.mailboxCreate('Search');
-      await c.append('Search', message('Quarterly report', 'The numbers for the zanzibar project look good.'));
+      await c.append(
+        'Search',
+        message('Quarterly report', 'The numbers for the zanzibar project look good.'),
+      );
       await c.append('Search', message('Lunch', 'Pizza on friday?', 'Cc: dave@example.net\r\n'), ['\\Seen']);
       await c.append('Search', message('Re: Quarterly report', 'Thanks for the zanzibar numbers.'));
       await c.mailboxOpen('Search');
@@ -197,7 +239,13 @@ describe('IMAP with imapflow', () => {
       for (let i = 1; i <= 5; i++) await c.append('Src', message(`m${i}`, `body ${i}`));
       await c.mailboxOpen('Src');
       const copied = await c.messageCopy('1:2', 'Dst', { uid: true });
-      expect(copied).toMatchObject({ destination: 'Dst', uidMap: new Map([[1, 1], [2, 2]]) });
+      expect(copied).toMatchObject({
+        destination: 'Dst',
+        uidMap: new Map([
+          [1, 1],
+          [2, 2],
+        ]),
+      });
       const expunged: number[] = [];
       c.on('expunge', (e: { seq: number }) => expunged.push(e.seq));
       const moved = await c.messageMove('3', 'Dst', { uid: true });
@@ -220,7 +268,9 @@ describe('IMAP with imapflow', () => {
   });
 
   it('answers QUOTA, NAMESPACE and STATUS', async () => {
-    stack.core.config.updateMailbox(stack.core.config.findMailbox('bob@example.com')!.id, { quotaBytes: 10 * 1024 * 1024 });
+    stack.core.config.updateMailbox(stack.core.config.findMailbox('bob@example.com')!.id, {
+      quotaBytes: 10 * 1024 * 1024,
+    });
     await withClient(
       async (c) => {
         await c.append('INBOX', message('quota', 'x'.repeat(4000)));

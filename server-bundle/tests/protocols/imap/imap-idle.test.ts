@@ -98,7 +98,13 @@ describe('IMAP IDLE', () => {
     void a.idle();
     await new Promise((r) => setTimeout(r, 100));
     const exists = next<{ count: number }>(a, 'exists', 5000);
-    const child = runOther(['deliver', stack.dataDir, String(stack.redis.port), 'alice@example.com', message('From afar', 'other process').toString('base64')]);
+    const child = runOther([
+      'deliver',
+      stack.dataDir,
+      String(stack.redis.port),
+      'alice@example.com',
+      message('From afar', 'other process').toString('base64'),
+    ]);
     const done = await firstLine(child);
     const e = await exists;
     const ms = Date.now() - done.at!;

@@ -70,7 +70,16 @@ print(json.dumps(out))
 async function python(mode: 'implicit' | 'starttls', raw: Buffer): Promise<Record<string, unknown>> {
   const { stdout } = await run(
     '/usr/bin/python3',
-    ['-c', SCRIPT, '127.0.0.1', String(stack.port('imap', mode)), mode, 'alice@example.com', PASSWORD, raw.toString('base64')],
+    [
+      '-c',
+      SCRIPT,
+      '127.0.0.1',
+      String(stack.port('imap', mode)),
+      mode,
+      'alice@example.com',
+      PASSWORD,
+      raw.toString('base64'),
+    ],
     { timeout: 30_000 },
   );
   return JSON.parse(stdout) as Record<string, unknown>;
@@ -81,7 +90,9 @@ describe('IMAP with Python imaplib', () => {
     const raw = multipartMessage('Facture python');
     const r = await python('implicit', raw);
     expect(r.login).toBe('OK');
-    expect(r.caps).toEqual(expect.arrayContaining(['IMAP4rev1', 'IDLE', 'UIDPLUS', 'CONDSTORE', 'MOVE', 'SPECIAL-USE', 'QUOTA']));
+    expect(r.caps).toEqual(
+      expect.arrayContaining(['IMAP4rev1', 'IDLE', 'UIDPLUS', 'CONDSTORE', 'MOVE', 'SPECIAL-USE', 'QUOTA']),
+    );
     expect(r.list).toContain(String.raw`(\HasNoChildren \Sent) "/" "Sent"`);
     expect(r.namespace).toBe('(("" "/")) NIL NIL');
     expect(r.append).toEqual(['OK', expect.stringMatching(/^\[APPENDUID \d+ 1\] APPEND completed$/)]);

@@ -18,10 +18,13 @@ afterAll(async () => {
 
 function fingerprint(port: number, servername?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () => {
-      resolve(s.getPeerCertificate().fingerprint256);
-      s.destroy();
-    });
+    const s: TLSSocket = tlsConnect(
+      { host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername ? { servername } : {}) },
+      () => {
+        resolve(s.getPeerCertificate().fingerprint256);
+        s.destroy();
+      },
+    );
     s.once('error', reject);
   });
 }

@@ -69,10 +69,23 @@ out['quit'] = P.quit().decode()
 print(json.dumps(out))
 `;
 
-async function poplib(mode: 'implicit' | 'starttls', host = '127.0.0.1', expected: Buffer[] = []): Promise<Record<string, unknown>> {
+async function poplib(
+  mode: 'implicit' | 'starttls',
+  host = '127.0.0.1',
+  expected: Buffer[] = [],
+): Promise<Record<string, unknown>> {
   const { stdout } = await run(
     '/usr/bin/python3',
-    ['-c', SCRIPT, host, String(stack.port('pop3', mode)), mode, 'alice@example.com', PASSWORD, ...expected.map((b) => b.toString('base64'))],
+    [
+      '-c',
+      SCRIPT,
+      host,
+      String(stack.port('pop3', mode)),
+      mode,
+      'alice@example.com',
+      PASSWORD,
+      ...expected.map((b) => b.toString('base64')),
+    ],
     { timeout: 30_000 },
   );
   return JSON.parse(stdout) as Record<string, unknown>;
@@ -106,12 +119,18 @@ describe('POP3', () => {
   it('poplib over 995 (IPv6): STAT, LIST, UIDL, TOP, RETR byte-identical, DELE, RSET, and QUIT expunges', async () => {
     const r = await poplib('implicit', '::1', [dotted, plain]);
     expect(r.welcome).toMatch(/^\+OK Facteur ready/);
-    expect(r.capa).toEqual(expect.arrayContaining(['TOP', 'UIDL', 'USER', 'SASL', 'RESP-CODES', 'PIPELINING']));
+    expect(r.capa).toEqual(
+      expect.arrayContaining(['TOP', 'UIDL', 'USER', 'SASL', 'RESP-CODES', 'PIPELINING']),
+    );
     expect(r.capa).not.toContain('STLS');
     expect(r.pass).toBe('+OK maildrop has 3 messages (' + String((r.stat as number[])[1]) + ' octets)');
     expect((r.stat as number[])[0]).toBe(3);
     expect(r.list).toEqual([`1 ${dotted.length}`, `2 ${plain.length}`, expect.stringMatching(/^3 \d+$/)]);
-    expect(r.uidl).toEqual([expect.stringMatching(/^1 \d+\.1$/), expect.stringMatching(/^2 \d+\.2$/), expect.stringMatching(/^3 \d+\.3$/)]);
+    expect(r.uidl).toEqual([
+      expect.stringMatching(/^1 \d+\.1$/),
+      expect.stringMatching(/^2 \d+\.2$/),
+      expect.stringMatching(/^3 \d+\.3$/),
+    ]);
     expect(r.identical).toEqual([true, true]);
     expect(r.top).toEqual(expect.arrayContaining(['Subject: Plain', '']));
     expect(r.top).not.toContain('Bonjour, ça va ? 💌');
@@ -140,7 +159,9 @@ describe('POP3', () => {
     expect(list.stdout.toString()).toBe(`1 ${dotted.length}\r\n2 ${plain.length}\r\n`);
     const one = await run('curl', [...auth, `${base}/1`], { encoding: 'buffer' });
     expect(one.stdout.equals(dotted)).toBe(true);
-    const two = await run('curl', [...auth, '-g', `pop3s://[::1]:${stack.port('pop3', 'implicit')}/2`], { encoding: 'buffer' });
+    const two = await run('curl', [...auth, '-g', `pop3s://[::1]:${stack.port('pop3', 'implicit')}/2`], {
+      encoding: 'buffer',
+    });
     expect(two.stdout.equals(plain)).toBe(true);
   });
 
@@ -161,7 +182,9 @@ describe('POP3', () => {
     expect(await a.pop(`PASS ${PASSWORD}`)).toMatch(/^\+OK maildrop has 2 messages/);
     const b = await pop();
     await b.pop('USER alice@example.com');
-    expect(await b.pop(`PASS ${PASSWORD}`, 8000)).toBe('-ERR [IN-USE] Maildrop is in use by another POP3 session');
+    expect(await b.pop(`PASS ${PASSWORD}`, 8000)).toBe(
+      '-ERR [IN-USE] Maildrop is in use by another POP3 session',
+    );
     expect(await a.pop('QUIT')).toBe('+OK Bye');
     const c = await pop();
     await c.pop('USER alice@example.com');
@@ -176,7 +199,9 @@ describe('POP3', () => {
 
     const w = await pop();
     expect(await w.pop('STAT')).toBe('-ERR Command not accepted');
-    expect(await w.pop(Buffer.from([0x55, 0x53, 0x45, 0x52, 0x20, 0xff, 0xfe, 0xc3, 0x28]))).toBe('+OK send PASS');
+    expect(await w.pop(Buffer.from([0x55, 0x53, 0x45, 0x52, 0x20, 0xff, 0xfe, 0xc3, 0x28]))).toBe(
+      '+OK send PASS',
+    );
     expect(await w.pop('PASS whatever')).toBe('-ERR [AUTH] Invalid credentials');
     await w.pop('USER alice@example.com');
     expect(await w.pop(`PASS ${PASSWORD}`)).toMatch(/^\+OK/);
@@ -209,7 +234,9 @@ describe('POP3', () => {
     }
     const blocked = await pop('::1');
     await blocked.pop('USER alice@example.com');
-    expect(await blocked.pop(`PASS ${PASSWORD}`)).toMatch(/^-ERR \[LOGIN-DELAY\] Too many failed logins, retry in \d+ s$/);
+    expect(await blocked.pop(`PASS ${PASSWORD}`)).toMatch(
+      /^-ERR \[LOGIN-DELAY\] Too many failed logins, retry in \d+ s$/,
+    );
     expect(await blocked.waitClosed()).toBe(true);
     // Another address is not affected.
     const ok = await pop('127.0.0.1');

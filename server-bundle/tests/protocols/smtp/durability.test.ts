@@ -5,7 +5,7 @@
 // A second test traces the role with strace and checks, for every acknowledged message, that the
 // spool file was fsynced, renamed into place and its directory fsynced BEFORE the 250 was written.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,8 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.pid && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGKILL');
+  for (const c of children.splice(0))
+    if (c.pid && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGKILL');
 });
 afterAll(async () => {
   await redis?.stop();
@@ -40,7 +41,10 @@ interface Role {
   exited: Promise<void>;
 }
 
-async function spawnRole(dataDir: string, opts: { port?: number; strace?: string; logLevel?: string } = {}): Promise<Role> {
+async function spawnRole(
+  dataDir: string,
+  opts: { port?: number; strace?: string; logLevel?: string } = {},
+): Promise<Role> {
   const env = {
     ...process.env,
     FACTEUR_DATA_DIR: dataDir,
@@ -51,7 +55,20 @@ async function spawnRole(dataDir: string, opts: { port?: number; strace?: string
   };
   const node = [process.execPath, FIXTURE];
   const argv = opts.strace
-    ? ['strace', '-f', '-ttt', '-T', '-y', '-s', '120', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,write,writev', '-o', opts.strace, ...node]
+    ? [
+        'strace',
+        '-f',
+        '-ttt',
+        '-T',
+        '-y',
+        '-s',
+        '120',
+        '-e',
+        'trace=fsync,fdatasync,rename,renameat,renameat2,write,writev',
+        '-o',
+        opts.strace,
+        ...node,
+      ]
     : node;
   const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -81,7 +98,9 @@ async function spawnRole(dataDir: string, opts: { port?: number; strace?: string
 }
 
 function testMessage(n: number, size: number): Buffer {
-  const body = randomBytes(Math.ceil((size * 3) / 4)).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const body = randomBytes(Math.ceil((size * 3) / 4))
+    .toString('base64')
+    .replace(/.{76}/g, '$&\r\n');
   return Buffer.from(
     `From: load@remote.org\r\nTo: alice@example.com\r\nSubject: durability ${n}\r\nX-Test-Id: ${n}\r\n` +
       `Message-ID: <d${n}@remote.org>\r\n\r\n${body}\r\n`,
@@ -91,7 +110,11 @@ function testMessage(n: number, size: number): Buffer {
 async function prepare(): Promise<string> {
   const dataDir = tmp();
   const { core, recovery } = await newCore(dataDir);
-  await core.accounts.createMailbox({ address: 'alice@example.com', password: 'alice-pw', recoveryPublicKey: recovery.publicKey.bytes });
+  await core.accounts.createMailbox({
+    address: 'alice@example.com',
+    password: 'alice-pw',
+    recoveryPublicKey: recovery.publicKey.bytes,
+  });
   core.close();
   return dataDir;
 }
@@ -103,7 +126,13 @@ interface Outcome {
 }
 
 /** 4 connections, each sending messages back to back, writing DATA in small pieces. */
-function load(port: number, sent: Map<number, Buffer>, next: { n: number }, outcome: Outcome, stop: { now: boolean }) {
+function load(
+  port: number,
+  sent: Map<number, Buffer>,
+  next: { n: number },
+  outcome: Outcome,
+  stop: { now: boolean },
+) {
   const one = async () => {
     let c: SmtpWire;
     try {
@@ -122,7 +151,8 @@ function load(port: number, sent: Map<number, Buffer>, next: { n: number }, outc
         if ((await c.cmd('RCPT TO:<alice@example.com>')).code !== 250) throw new Error('RCPT refused');
         if ((await c.cmd('DATA')).code !== 354) throw new Error('DATA refused');
         const payload = Buffer.from(m.toString('latin1').replace(/(^|\r\n)\./g, '$1..') + '.\r\n', 'latin1');
-        for (let off = 0; off < payload.length; off += 16_384) await c.write(payload.subarray(off, off + 16_384));
+        for (let off = 0; off < payload.length; off += 16_384)
+          await c.write(payload.subarray(off, off + 16_384));
         const r = await c.read();
         outcome.inFlight.delete(n);
         if (r.code === 250) outcome.acked.add(n);
@@ -169,7 +199,8 @@ describe('durability of accepted mail', () => {
       const ackedBefore = outcome.acked.size;
       // Kill once messages are flowing, at a moment unrelated to message boundaries.
       const deadline = Date.now() + 10_000;
-      while (outcome.acked.size - ackedBefore < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      while (outcome.acked.size - ackedBefore < 25 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
       process.kill(role.pid, 'SIGKILL');
       await role.exited;
@@ -258,13 +289,23 @@ describe('durability of accepted mail', () => {
         expect(synced, `fsync of ${id}`).toBeDefined();
         expect(renamed, `rename of ${id}`).toBeDefined();
         expect(synced!.end).toBeLessThanOrEqual(renamed!.start);
-        const dirSync = ev.dirSyncs.find((d) => renamed!.path.startsWith(d.path + '/') && d.start >= renamed!.end && d.end <= reply!.start);
+        const dirSync = ev.dirSyncs.find(
+          (d) => renamed!.path.startsWith(d.path + '/') && d.start >= renamed!.end && d.end <= reply!.start,
+        );
         expect(dirSync, `directory fsync after rename of ${id} and before its 250`).toBeDefined();
         expect(renamed!.end).toBeLessThanOrEqual(reply!.start);
         checked++;
       }
     }
-    console.log('strace', JSON.stringify({ messagesChecked: checked, replies250: ev.replies.size, fileFsyncs: ev.fileSyncs.size, dirFsyncs: ev.dirSyncs.length }));
+    console.log(
+      'strace',
+      JSON.stringify({
+        messagesChecked: checked,
+        replies250: ev.replies.size,
+        fileFsyncs: ev.fileSyncs.size,
+        dirFsyncs: ev.dirSyncs.length,
+      }),
+    );
     expect(checked).toBe(outcome.acked.size);
     expect(checked).toBeGreaterThanOrEqual(24);
   }, 120_000);
@@ -310,9 +351,18 @@ function parseStrace(text: string) {
       const tmp = /\/\.tmp-([0-9a-z]{11}-[0-9a-f]{16})$/.exec(path);
       if (tmp) fileSyncs.set(tmp[1]!, { start, end, path });
       else if (/\/spool\/[^/]+$/.test(path)) dirSyncs.push({ start, end, path });
-    } else if ((g = /^rename(?:at2?)?\(.*"([^"]*\/\.tmp-([0-9a-z]{11}-[0-9a-f]{16}))", (?:[^,]+, )?"([^"]+\.sealed)".*\) = 0/.exec(rest))) {
+    } else if (
+      (g =
+        /^rename(?:at2?)?\(.*"([^"]*\/\.tmp-([0-9a-z]{11}-[0-9a-f]{16}))", (?:[^,]+, )?"([^"]+\.sealed)".*\) = 0/.exec(
+          rest,
+        ))
+    ) {
       renames.set(g[2]!, { start, end, path: g[3]! });
-    } else if ((g = /^writev?\(\d+<(?:TCP|TCPv6|socket)[^>]*>, .*"250 OK: message accepted ([0-9a-f]{12})\\r\\n"/.exec(rest))) {
+    } else if (
+      (g = /^writev?\(\d+<(?:TCP|TCPv6|socket)[^>]*>, .*"250 OK: message accepted ([0-9a-f]{12})\\r\\n"/.exec(
+        rest,
+      ))
+    ) {
       replies.set(g[1]!, { start, end, path: 'socket' });
     }
   }

@@ -20,12 +20,22 @@ export interface StackOptions {
 }
 
 export async function startStack(dataDir: string, redis: TestRedis, opts: StackOptions = {}) {
-  const { core, recovery } = await newCore(dataDir, opts.maxMessageBytes ? { maxMessageBytes: opts.maxMessageBytes } : {});
+  const { core, recovery } = await newCore(
+    dataDir,
+    opts.maxMessageBytes ? { maxMessageBytes: opts.maxMessageBytes } : {},
+  );
   const logLines: string[] = [];
   const log = createLogger({ level: 'debug', sink: (l) => logLines.push(l) });
   const redisConn = connectRedis({ ...redis.options, keyPrefix: `smtp-test-${process.pid}-${++stackNo}:` });
-  const throttle = new RedisLoginThrottle(redisConn, { maxFailures: 5, windowMs: 60_000, blockMs: 60_000, ...opts.throttle }, log);
-  const tls = await TlsProvider.loadOrCreate({ dir: join(dataDir, 'tls'), hostNames: ['mail.example.com', '127.0.0.1', '::1'] });
+  const throttle = new RedisLoginThrottle(
+    redisConn,
+    { maxFailures: 5, windowMs: 60_000, blockMs: 60_000, ...opts.throttle },
+    log,
+  );
+  const tls = await TlsProvider.loadOrCreate({
+    dir: join(dataDir, 'tls'),
+    hostNames: ['mail.example.com', '127.0.0.1', '::1'],
+  });
   const secrets = await loadOrCreateServerSecrets(join(dataDir, 'secrets.json'));
   const outbound = OutboundQueue.fromSecrets(join(dataDir, 'queue', 'outbound'), secrets);
   const notified: string[] = [];
@@ -36,13 +46,23 @@ export async function startStack(dataDir: string, redis: TestRedis, opts: StackO
   };
   const deps = { core, throttle, tls, outbound, notifier, log };
   const hosts = opts.hosts ?? ['::'];
-  const common = { hostname: 'mail.example.com', hosts, closeTimeoutMs: 500, ...(opts.maxMessageBytes ? { maxMessageBytes: opts.maxMessageBytes } : {}) };
+  const common = {
+    hostname: 'mail.example.com',
+    hosts,
+    closeTimeoutMs: 500,
+    ...(opts.maxMessageBytes ? { maxMessageBytes: opts.maxMessageBytes } : {}),
+  };
   const mx: RunningRole = await startMx(deps, { ...common, port: 0 });
   const submission: RunningRole = await startSubmission(deps, { ...common, port: 0, tlsPort: 0 });
   const port = (role: RunningRole, kind: string) => role.addresses.find((a) => a.kind === kind)!.port;
 
   async function createMailbox(address: string, password: string, quotaBytes?: number) {
-    return core.accounts.createMailbox({ address, password, recoveryPublicKey: recovery.publicKey.bytes, quotaBytes: quotaBytes ?? null });
+    return core.accounts.createMailbox({
+      address,
+      password,
+      recoveryPublicKey: recovery.publicKey.bytes,
+      quotaBytes: quotaBytes ?? null,
+    });
   }
 
   /** Opens the mailbox with its password (drains the spool) and returns INBOX messages, oldest first. */

@@ -88,7 +88,10 @@ describe('MX', () => {
     await s.createMailbox('tiny@example.com', 'tiny-pw', 4000);
     const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.mxPort });
     await c.ehlo();
-    expect((await c.send('carol@remote.org', ['tiny@example.com'], message('Fill', 'x'.repeat(3000) + '\r\n'))).code).toBe(250);
+    expect(
+      (await c.send('carol@remote.org', ['tiny@example.com'], message('Fill', 'x'.repeat(3000) + '\r\n')))
+        .code,
+    ).toBe(250);
     const full = await c.send('carol@remote.org', ['tiny@example.com'], message('Overflow'));
     expect(full.code).toBe(452);
     expect(full.text).toMatch(/4\.2\.2/);
@@ -106,8 +109,20 @@ describe('MX', () => {
     writeFileSync(file, m.subarray(0, -2)); // swaks ends the data with CRLF . CRLF itself
     for (const extra of [['--tls'], []]) {
       const { stdout } = await run('swaks', [
-        '--server', '127.0.0.1', '--port', String(s.mxPort), '--from', 'carol@remote.org', '--to', 'alice@example.com',
-        '--helo', 'client.remote.org', '--data', `@${file}`, '--suppress-data', ...extra,
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(s.mxPort),
+        '--from',
+        'carol@remote.org',
+        '--to',
+        'alice@example.com',
+        '--helo',
+        'client.remote.org',
+        '--data',
+        `@${file}`,
+        '--suppress-data',
+        ...extra,
       ]);
       expect(stdout).toMatch(/<[-~] +250 OK: message accepted/);
     }
@@ -179,11 +194,19 @@ describe('MX', () => {
     expect((await c.cmd('FOO bar')).code).toBe(500);
     expect((await c.cmd('RCPT TO:<alice@example.com>')).code).toBe(503); // before MAIL
     expect((await c.cmd('MAIL FROM:carol')).code).toBeGreaterThanOrEqual(500);
-    const badFrom = await c.cmd(Buffer.concat([Buffer.from('MAIL FROM:<car'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('ol@remote.org>')]));
+    const badFrom = await c.cmd(
+      Buffer.concat([
+        Buffer.from('MAIL FROM:<car'),
+        Buffer.from([0xff, 0xfe, 0xc3]),
+        Buffer.from('ol@remote.org>'),
+      ]),
+    );
     expect(badFrom.code).toBeGreaterThanOrEqual(500);
     expect(badFrom.code).toBeLessThan(600);
     expect((await c.cmd('MAIL FROM:<carol@remote.org>')).code).toBe(250);
-    const badRcpt = await c.cmd(Buffer.concat([Buffer.from('RCPT TO:<al'), Buffer.from([0xc0, 0xaf]), Buffer.from('ice@example.com>')]));
+    const badRcpt = await c.cmd(
+      Buffer.concat([Buffer.from('RCPT TO:<al'), Buffer.from([0xc0, 0xaf]), Buffer.from('ice@example.com>')]),
+    );
     expect(badRcpt.code).toBeGreaterThanOrEqual(500);
     expect((await c.cmd('RCPT TO:<alice@example.com> NOTIFY')).code).toBeGreaterThanOrEqual(500);
     expect((await c.cmd('DATA extra')).code).toBeGreaterThanOrEqual(500);
@@ -191,7 +214,10 @@ describe('MX', () => {
     expect((await c.cmd('RCPT TO:<alice@example.com>')).code).toBe(250);
     expect((await c.cmd('DATA')).code).toBe(354);
     // A message body with invalid UTF-8 is stored as bytes.
-    const body = Buffer.concat([Buffer.from('Subject: bytes\r\n\r\n'), Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a])]);
+    const body = Buffer.concat([
+      Buffer.from('Subject: bytes\r\n\r\n'),
+      Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a]),
+    ]);
     await c.write(Buffer.concat([body, Buffer.from('.\r\n')]));
     expect((await c.read()).code).toBe(250);
     await c.quit();
@@ -204,7 +230,9 @@ describe('MX', () => {
     for (let i = 0; i < 100; i++) {
       mime = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${mime}--b${i}--\r\n`;
     }
-    const m = Buffer.from(`From: carol@remote.org\r\nTo: alice@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n${mime}`);
+    const m = Buffer.from(
+      `From: carol@remote.org\r\nTo: alice@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n${mime}`,
+    );
     const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.mxPort });
     await c.ehlo();
     expect((await c.send('carol@remote.org', ['alice@example.com'], m)).code).toBe(250);
@@ -218,7 +246,9 @@ describe('MX', () => {
     for (const host of ['127.0.0.1', '::1']) {
       const c = await SmtpWire.connect({ host, port: s.mxPort });
       await c.ehlo();
-      expect((await c.send('carol@remote.org', ['alice@example.com'], message(`Via ${host}`))).code).toBe(250);
+      expect((await c.send('carol@remote.org', ['alice@example.com'], message(`Via ${host}`))).code).toBe(
+        250,
+      );
       await c.quit();
     }
     const v6 = await stack({ hosts: ['::1', '127.0.0.1'] });
@@ -242,7 +272,11 @@ describe('MX', () => {
     expect(q).toHaveLength(1);
     const e = await s.outbound.read(q[0]!.id);
     expect(e.raw.equals(m)).toBe(true);
-    expect(e.envelope).toMatchObject({ mailFrom: 'carol@remote.org', rcptTo: ['someone@elsewhere.net'], origin: 'forward' });
+    expect(e.envelope).toMatchObject({
+      mailFrom: 'carol@remote.org',
+      rcptTo: ['someone@elsewhere.net'],
+      origin: 'forward',
+    });
     expect(await s.inbox('alice@example.com', 'alice-pw')).toEqual([m]);
   });
 });

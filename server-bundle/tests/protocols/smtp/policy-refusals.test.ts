@@ -22,6 +22,8 @@ describe('policy refusals -> SMTP replies', () => {
   });
 
   it('never echoes line breaks from the detail', () => {
-    expect(toSmtpError(new PolicyRefusal('FORGED_HELO', 'a\r\n250 ok'), { stage: 'mail', role: 'mx' }).message).not.toMatch(/[\r\n]/);
+    expect(
+      toSmtpError(new PolicyRefusal('FORGED_HELO', 'a\r\n250 ok'), { stage: 'mail', role: 'mx' }).message,
+    ).not.toMatch(/[\r\n]/);
   });
 });

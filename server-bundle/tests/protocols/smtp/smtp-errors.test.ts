@@ -27,10 +27,17 @@ describe('DomainError -> SMTP reply (the one translation table)', () => {
 
   it('throttled logins -> 421 with the wait; unknown errors -> 451 / 454; own refusals pass through', () => {
     const t = toSmtpError(new LoginThrottledError(61_000), { stage: 'auth', role: 'submission' });
-    expect([t.responseCode, t.message]).toEqual([421, '4.7.0 Too many failed logins from your address, try again in 61 seconds']);
+    expect([t.responseCode, t.message]).toEqual([
+      421,
+      '4.7.0 Too many failed logins from your address, try again in 61 seconds',
+    ]);
     expect(toSmtpError(new Error('disk on fire'), { stage: 'data', role: 'mx' }).responseCode).toBe(451);
-    expect(toSmtpError(new Error('redis down'), { stage: 'auth', role: 'submission' }).responseCode).toBe(454);
-    expect(toSmtpError(new ConfigError('INVALID', 'x'), { stage: 'mail', role: 'mx' }).responseCode).toBe(501);
+    expect(toSmtpError(new Error('redis down'), { stage: 'auth', role: 'submission' }).responseCode).toBe(
+      454,
+    );
+    expect(toSmtpError(new ConfigError('INVALID', 'x'), { stage: 'mail', role: 'mx' }).responseCode).toBe(
+      501,
+    );
     const own = new SmtpError(553, '5.7.1 no');
     expect(toSmtpError(own, { stage: 'mail', role: 'submission' })).toBe(own);
   });

@@ -65,7 +65,10 @@ describe('submission', () => {
     ] as const) {
       const m = message(`Via ${port} ${method}`);
       const t = transport(port, secure, method);
-      const info = await t.sendMail({ envelope: { from: 'alice@example.com', to: ['bob@example.com'] }, raw: m });
+      const info = await t.sendMail({
+        envelope: { from: 'alice@example.com', to: ['bob@example.com'] },
+        raw: m,
+      });
       expect(info.response).toMatch(/^250 OK: message accepted/);
       expect(info.accepted).toEqual(['bob@example.com']);
       t.close();
@@ -79,14 +82,25 @@ describe('submission', () => {
     const s = await stack();
     const t = transport(s.submissionsPort, true, 'PLAIN');
     const m = message('Mixed');
-    await t.sendMail({ envelope: { from: 'alice+lists@example.com', to: ['bob@example.com', 'friend@elsewhere.net', 'Other@Far.example'] }, raw: m });
+    await t.sendMail({
+      envelope: {
+        from: 'alice+lists@example.com',
+        to: ['bob@example.com', 'friend@elsewhere.net', 'Other@Far.example'],
+      },
+      raw: m,
+    });
     t.close();
     const q = await s.outbound.list();
     expect(q).toHaveLength(1);
     const e = await s.outbound.read(q[0]!.id);
     expect(e.raw.equals(m)).toBe(true);
     const alice = s.core.config.findMailbox('alice@example.com')!;
-    expect(e.envelope).toMatchObject({ mailFrom: 'alice+lists@example.com', rcptTo: ['friend@elsewhere.net', 'other@far.example'], origin: 'submission', submittedBy: alice.id });
+    expect(e.envelope).toMatchObject({
+      mailFrom: 'alice+lists@example.com',
+      rcptTo: ['friend@elsewhere.net', 'other@far.example'],
+      origin: 'submission',
+      submittedBy: alice.id,
+    });
     expect(await s.inbox('bob@example.com', 'bob-pw')).toEqual([m]);
   });
 
@@ -100,8 +114,20 @@ describe('submission', () => {
       ['--port', String(s.submissionsPort), '--tls-on-connect', '--auth', 'LOGIN'],
     ]) {
       const { stdout } = await run('swaks', [
-        '--server', '127.0.0.1', ...args, '--auth-user', 'alice@example.com', '--auth-password', 'alice-pw',
-        '--from', 'alice@example.com', '--to', 'bob@example.com', '--data', `@${file}`, '--suppress-data',
+        '--server',
+        '127.0.0.1',
+        ...args,
+        '--auth-user',
+        'alice@example.com',
+        '--auth-password',
+        'alice-pw',
+        '--from',
+        'alice@example.com',
+        '--to',
+        'bob@example.com',
+        '--data',
+        `@${file}`,
+        '--suppress-data',
       ]);
       expect(stdout).toMatch(/<~ +235 /);
       expect(stdout).toMatch(/<~ +250 OK: message accepted/);
@@ -142,7 +168,12 @@ describe('submission', () => {
     const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.submissionsPort, tls: true });
     await c.ehlo();
     expect((await c.authPlain('alice@example.com', 'alice-pw')).code).toBe(235);
-    for (const ok of ['alice@example.com', 'ALICE@Example.COM', 'alice+tag@example.com', 'sales@example.com']) {
+    for (const ok of [
+      'alice@example.com',
+      'ALICE@Example.COM',
+      'alice+tag@example.com',
+      'sales@example.com',
+    ]) {
       expect((await c.cmd(`MAIL FROM:<${ok}>`)).code).toBe(250);
       await c.cmd('RSET');
     }
@@ -153,7 +184,9 @@ describe('submission', () => {
     }
     await c.quit();
     const t = transport(s.submissionsPort, true, 'PLAIN');
-    await expect(t.sendMail({ envelope: { from: 'bob@example.com', to: ['bob@example.com'] }, raw: message('Forged') })).rejects.toMatchObject({
+    await expect(
+      t.sendMail({ envelope: { from: 'bob@example.com', to: ['bob@example.com'] }, raw: message('Forged') }),
+    ).rejects.toMatchObject({
       responseCode: 553,
     });
     t.close();
@@ -178,7 +211,12 @@ describe('submission', () => {
     expect(again.greeting.code).toBe(421);
     again.destroy();
     // Another IP still works (127.0.0.2 is loopback too).
-    const other = await SmtpWire.connect({ host: '127.0.0.1', port: s.submissionsPort, tls: true, localAddress: '127.0.0.2' });
+    const other = await SmtpWire.connect({
+      host: '127.0.0.1',
+      port: s.submissionsPort,
+      tls: true,
+      localAddress: '127.0.0.2',
+    });
     await other.ehlo();
     expect((await other.authPlain('alice@example.com', 'alice-pw')).code).toBe(235);
     await other.quit();
@@ -193,19 +231,34 @@ describe('submission', () => {
     // What IMAP/POP3 do on a wrong password:
     await s.throttle.recordFailure('::ffff:127.0.0.3');
     await s.throttle.recordFailure('127.0.0.3');
-    const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.submissionsPort, tls: true, localAddress: '127.0.0.3' });
+    const c = await SmtpWire.connect({
+      host: '127.0.0.1',
+      port: s.submissionsPort,
+      tls: true,
+      localAddress: '127.0.0.3',
+    });
     expect(c.greeting.code).toBe(421);
     c.destroy();
   });
 
   it('a successful login is not slowed by the throttle and resets the count', async () => {
     const s = await stack({ throttle: { maxFailures: 2 } });
-    const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.submissionsPort, tls: true, localAddress: '127.0.0.4' });
+    const c = await SmtpWire.connect({
+      host: '127.0.0.1',
+      port: s.submissionsPort,
+      tls: true,
+      localAddress: '127.0.0.4',
+    });
     await c.ehlo();
     expect((await c.authPlain('alice@example.com', 'bad')).code).toBe(535);
     expect((await c.authPlain('alice@example.com', 'alice-pw')).code).toBe(235);
     await c.quit();
-    const d = await SmtpWire.connect({ host: '127.0.0.1', port: s.submissionsPort, tls: true, localAddress: '127.0.0.4' });
+    const d = await SmtpWire.connect({
+      host: '127.0.0.1',
+      port: s.submissionsPort,
+      tls: true,
+      localAddress: '127.0.0.4',
+    });
     await d.ehlo();
     expect((await d.authPlain('alice@example.com', 'bad')).code).toBe(535);
     expect((await d.authPlain('nobody@example.com', 'alice-pw')).code).toBe(535);
@@ -234,7 +287,10 @@ describe('submission', () => {
   it('logs carry no passwords and no message content', async () => {
     const s = await stack();
     const t = transport(s.submissionsPort, true, 'PLAIN');
-    await t.sendMail({ envelope: { from: 'alice@example.com', to: ['bob@example.com'] }, raw: message('Canary', 'CANARY-7f3a9 secret words\r\n') });
+    await t.sendMail({
+      envelope: { from: 'alice@example.com', to: ['bob@example.com'] },
+      raw: message('Canary', 'CANARY-7f3a9 secret words\r\n'),
+    });
     t.close();
     const c = await SmtpWire.connect({ host: '127.0.0.1', port: s.submissionsPort, tls: true });
     await c.ehlo();
