@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoleHeartbeats } from '../../src/metrics/heartbeat.ts';
 import { startControlHarness, type ControlHarness } from './control-harness.ts';
-import { http } from './http-client.ts';
+import { http, type HttpResult } from './http-client.ts';
 
 let h: ControlHarness;
 beforeAll(async () => {
@@ -160,7 +160,7 @@ describe('health', () => {
 describe('bad requests', () => {
   it('answers 4xx JSON for oversized, malformed, mistyped and unknown input, and keeps serving', async () => {
     const big = { name: 'a'.repeat(100 * 1024) };
-    const cases: Array<[number, string, Promise<{ status: number; json: unknown }>]> = [
+    const cases: Array<[number, string, Promise<{ status: number; json: HttpResult['json'] }>]> = [
       [413, 'TOO_LARGE', h.call('POST', '/v1/domains', { body: big })],
       [413, 'TOO_LARGE', h.call('POST', '/v1/domains', { body: big, chunked: true })],
       [400, 'MALFORMED_JSON', h.call('POST', '/v1/domains', { raw: '{"name": "x.test"' })],
