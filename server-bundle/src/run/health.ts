@@ -103,7 +103,7 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
     host: role === 'control' ? '127.0.0.1' : host,
     port,
     tls,
-    send: `GET /v1/version HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    send: `GET ${role === 'control' ? '/v1/version' : '/'} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
     // Any HTTP answer proves the server runs (the control API answers 401 without a token).
     judge: (received) => {
       const line = received.split('\r\n', 1)[0]!;
