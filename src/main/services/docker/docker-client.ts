@@ -7,7 +7,7 @@
  * does — so Engine 20.10 (API 1.41) and current releases both get requests they understand.
  */
 import http from 'node:http';
-import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import { Transform, type Duplex, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { FacteurError } from '../../../shared/errors';
 import { compareApiVersions } from './api-version';
@@ -149,12 +149,16 @@ export class DockerClient {
   async loadImage(source: Readable, onBytes?: (sent: number) => void): Promise<string[]> {
     const docker = await this.api();
     let sent = 0;
-    const counted = new PassThrough({ highWaterMark: 1 << 20 });
-    source.on('error', (err) => counted.destroy(err));
-    counted.on('data', (chunk: Buffer) => {
-      sent += chunk.length;
-      onBytes?.(sent);
+    // Counts what the request consumed (backpressure from the SSH channel paces the file read).
+    const counted = new Transform({
+      highWaterMark: 1 << 20,
+      transform(chunk: Buffer, _encoding, callback) {
+        sent += chunk.length;
+        onBytes?.(sent);
+        callback(null, chunk);
+      },
     });
+    source.on('error', (err) => counted.destroy(err));
     source.pipe(counted);
     let response: NodeJS.ReadableStream;
     try {

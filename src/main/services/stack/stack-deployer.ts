@@ -11,6 +11,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { FacteurError } from '../../../shared/errors';
 import type { ContainerState, DockerClient } from '../docker/docker-client';
 import { containerPlan, initPlan, type ContainerPlan } from './container-options';
@@ -130,11 +132,28 @@ export class StackDeployer {
       this.progress({ step: 'image', state: 'present', imageId: manifest.imageId });
       return false;
     }
+    const size = await stat(path).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (size !== manifest.bytes) {
+      throw new FacteurError(
+        'NOT_FOUND',
+        `The server image archive ${path} is missing or incomplete: reinstall Facteur.`,
+      );
+    }
     const hash = createHash('sha256');
-    const source = createReadStream(path, { highWaterMark: 1 << 20 });
-    source.on('data', (chunk) => hash.update(chunk as Buffer));
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    const hashed = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    file.on('error', (err) => hashed.destroy(err));
+    file.pipe(hashed);
     let lastReport = 0;
-    await this.docker.loadImage(source, (sentBytes) => {
+    await this.docker.loadImage(hashed, (sentBytes) => {
       const now = Date.now();
       if (now - lastReport < 200 && sentBytes < manifest.bytes) return;
       lastReport = now;
