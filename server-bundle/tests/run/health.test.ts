@@ -58,12 +58,19 @@ describe('health probes', () => {
     const port = await serve((s) =>
       s.on('data', (d) => {
         got += d.toString();
-        if (got.includes('PING')) s.write(got.includes(PASS) ? '+OK\r\n+PONG\r\n' : '-WRONGPASS invalid\r\n-NOAUTH\r\n');
+        if (got.includes('PING'))
+          s.write(got.includes(PASS) ? '+OK\r\n+PONG\r\n' : '-WRONGPASS invalid\r\n-NOAUTH\r\n');
       }),
     );
-    const config = resolveConfig({ dataDir: dataDir({ redisPassword: PASS }), redis: { url: `redis://127.0.0.1:${port}` } });
+    const config = resolveConfig({
+      dataDir: dataDir({ redisPassword: PASS }),
+      redis: { url: `redis://127.0.0.1:${port}` },
+    });
     expect(await checkHealth(config, ['redis'], 2000)).toEqual([`redis 127.0.0.1:${port}: PONG`]);
-    const wrong = resolveConfig({ dataDir: dataDir({ redisPassword: 'cd'.repeat(32) }), redis: { url: `redis://127.0.0.1:${port}` } });
+    const wrong = resolveConfig({
+      dataDir: dataDir({ redisPassword: 'cd'.repeat(32) }),
+      redis: { url: `redis://127.0.0.1:${port}` },
+    });
     got = '';
     await expect(checkHealth(wrong, ['redis'], 2000)).rejects.toThrow(/AUTH refused: WRONGPASS/);
   });
@@ -76,7 +83,11 @@ describe('health probes', () => {
         s.write(beat === null ? '+OK\r\n$-1\r\n' : `+OK\r\n$${Buffer.byteLength(beat)}\r\n${beat}\r\n`);
       }),
     );
-    const config = resolveConfig({ dataDir: dataDir({ redisPassword: PASS }), redis: { url: `redis://127.0.0.1:${port}` }, heartbeatMs: 5000 });
+    const config = resolveConfig({
+      dataDir: dataDir({ redisPassword: PASS }),
+      redis: { url: `redis://127.0.0.1:${port}` },
+      heartbeatMs: 5000,
+    });
     expect((await checkHealth(config, ['jobs'], 2000))[0]).toMatch(/heartbeat \d+ ms ago/);
     beat = JSON.stringify({ at: Date.now() - 60_000, state: 'running' });
     await expect(checkHealth(config, ['outbound'], 2000)).rejects.toThrow(/last heartbeat \d+ ms ago/);
@@ -88,7 +99,8 @@ describe('health probes', () => {
     expect(probeHost(resolveConfig({ listen: ['::'] }))).toBe('127.0.0.1');
     expect(probeHost(resolveConfig({ listen: ['192.0.2.7'] }))).toBe('192.0.2.7');
     const config = resolveConfig({ dataDir: dataDir({ redisPassword: PASS }) });
-    const ports = async (role: string) => (await probesOf(config, role)).map((p) => `${p.port}${p.tls ? 's' : ''}`);
+    const ports = async (role: string) =>
+      (await probesOf(config, role)).map((p) => `${p.port}${p.tls ? 's' : ''}`);
     expect(await ports('submission')).toEqual(['465s', '587']);
     expect(await ports('imap')).toEqual(['993s', '143']);
     expect(await ports('pop3')).toEqual(['995s', '110']);
@@ -112,6 +124,8 @@ describe('redis role configuration', () => {
   it('refuses to run without a password or off loopback', async () => {
     await expect(redisConfig(resolveConfig({ dataDir: dataDir({}) }))).rejects.toThrow(/no redisPassword/);
     const dir = dataDir({ redisPassword: PASS });
-    await expect(redisConfig(resolveConfig({ dataDir: dir, redis: { url: 'redis://10.0.0.1:6379' } }))).rejects.toThrow(/loopback only/);
+    await expect(
+      redisConfig(resolveConfig({ dataDir: dir, redis: { url: 'redis://10.0.0.1:6379' } })),
+    ).rejects.toThrow(/loopback only/);
   });
 });
