@@ -5,7 +5,16 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['out/**', '**/node_modules/**', 'resources/**', 'coverage/**', '.testbed/**', 'server-bundle/dist/**', 'server-bundle/.node/**', 'scripts/.*'],
+    ignores: [
+      'out/**',
+      '**/node_modules/**',
+      'resources/**',
+      'coverage/**',
+      '.testbed/**',
+      'server-bundle/dist/**',
+      'server-bundle/.node/**',
+      'scripts/.*',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -58,7 +58,8 @@ describe('preflight on the test bed VPS', () => {
       1,
       `exec -a port80holder python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 80)); s.listen(); time.sleep(20)'`,
     ).catch(() => '');
-    await new Promise((r) => setTimeout(r, 700));
+    for (let i = 0; i < 50 && !/:80\b/.test(await runOnVps(1, 'ss -Htln')); i++)
+      await new Promise((r) => setTimeout(r, 100));
     try {
       const f = await addVps({ FACTEUR_SMTP_PROBE: '10.231.1.1:1', FACTEUR_SMTP_PROBE_TIMEOUT_S: '2' });
       const report = await f.call('runPreflight', { id: f.id });
