@@ -56,7 +56,7 @@ describe('preflight on the test bed VPS', () => {
     // A program holding port 80 for a while (the helper returns when it exits).
     const holder = runOnVps(
       1,
-      `exec -a port80holder python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 80)); s.listen(); time.sleep(20)'`,
+      `exec -a port80holder python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 80)); s.listen(); time.sleep(20)'`,
     ).catch(() => '');
     for (let i = 0; i < 50 && !/:80\b/.test(await runOnVps(1, 'ss -Htln')); i++)
       await new Promise((r) => setTimeout(r, 100));
