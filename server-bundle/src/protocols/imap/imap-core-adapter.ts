@@ -549,6 +549,17 @@ function settle<T>(
   }).catch((err: unknown) => log.error('imap.callback_error', { op: what, err }));
 }
 
+/** A command whose only answer is OK, or NO with the failure's code. */
+function settleDone(log: Logger, what: string, p: Promise<unknown>, cb: Cb): void {
+  settle(
+    log,
+    what,
+    p,
+    () => cb(null, true),
+    (code) => cb(null, code),
+  );
+}
+
 export function createImapCoreServer<U, F>(
   opts: ImapCoreListenerOptions,
   backend: ImapBackend<U, F>,
@@ -675,53 +686,23 @@ export function createImapCoreServer<U, F>(
     },
 
     onSubscribe(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(
-        log,
-        'subscribe',
-        backend.subscribe(userOf(session), path, true),
-        () => cb(null, true),
-        (code) => cb(null, code),
-      );
+      settleDone(log, 'subscribe', backend.subscribe(userOf(session), path, true), cb);
     },
 
     onUnsubscribe(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(
-        log,
-        'unsubscribe',
-        backend.subscribe(userOf(session), path, false),
-        () => cb(null, true),
-        (code) => cb(null, code),
-      );
+      settleDone(log, 'unsubscribe', backend.subscribe(userOf(session), path, false), cb);
     },
 
     onCreate(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(
-        log,
-        'create',
-        backend.createFolder(userOf(session), path),
-        () => cb(null, true),
-        (code) => cb(null, code),
-      );
+      settleDone(log, 'create', backend.createFolder(userOf(session), path), cb);
     },
 
     onRename(from: string, to: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(
-        log,
-        'rename',
-        backend.renameFolder(userOf(session), from, to),
-        () => cb(null, true),
-        (code) => cb(null, code),
-      );
+      settleDone(log, 'rename', backend.renameFolder(userOf(session), from, to), cb);
     },
 
     onDelete(path: string, session: SessionWithUser<U>, cb: Cb) {
-      settle(
-        log,
-        'delete',
-        backend.deleteFolder(userOf(session), path),
-        () => cb(null, true),
-        (code) => cb(null, code),
-      );
+      settleDone(log, 'delete', backend.deleteFolder(userOf(session), path), cb);
     },
 
     onOpen(path: string, session: SessionWithUser<U>, cb: Cb) {
@@ -811,15 +792,14 @@ export function createImapCoreServer<U, F>(
       session: SessionWithUser<U>,
       cb: Cb,
     ) {
-      settle(
+      settleDone(
         log,
         'expunge',
         backend.expunge(imapConnection(session, backend), userOf(session), mailbox, {
           uids: update.isUid ? (update.messages ?? []) : undefined,
           silent: !!update.silent,
         }),
-        () => cb(null, true),
-        (code) => cb(null, code),
+        cb,
       );
     },
 

@@ -6,7 +6,13 @@ import type { MailboxEventBus } from '../../notify/mailbox-events.ts';
 import { OpenMailboxes } from '../../notify/open-mailboxes.ts';
 import type { LoginThrottle } from '../../security/login-throttle.ts';
 import type { TlsProvider } from '../../tls/tls-provider.ts';
-import { listenDualStack, type ListenerAddress, type ListenerSpec, type RoleHandle } from '../listeners.ts';
+import {
+  describeAddresses,
+  listenAll,
+  type BoundListeners,
+  type ListenerSpec,
+  type RoleHandle,
+} from '../listeners.ts';
 import { ImapMailBackend } from './imap-backend.ts';
 import { createImapCoreServer, type ImapCoreListener } from './imap-core-adapter.ts';
 
@@ -55,45 +61,30 @@ export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise
     log,
     defaultQuotaBytes: opts.defaultQuotaBytes,
   });
-  const servers: ImapCoreListener[] = [];
-  const addresses: ListenerAddress[] = [];
-  const stopTlsWatch = deps.tls.onChange(() => {
-    const ctx = deps.tls.secureContext();
-    for (const s of servers) s.setSecureContext(ctx);
-  });
+  let listeners: BoundListeners<ImapCoreListener>;
   try {
-    for (const spec of opts.listeners ?? DEFAULT_IMAP_LISTENERS) {
-      const bound = await listenDualStack(spec, (host) => {
-        const s = createImapCoreServer(
-          {
-            host,
-            port: spec.port,
-            tls: spec.tls,
-            tlsMaterial: deps.tls.material,
-            sniCallback: deps.tls.sniCallback,
-            maxMessageBytes: opts.maxMessageBytes ?? deps.core.delivery.maxMessageBytes,
-            idleTimeoutMs: opts.idleTimeoutMs,
-            serverName: opts.serverName,
-            log,
-          },
-          backend,
-        );
-        servers.push(s);
-        return s;
-      });
-      addresses.push(...bound);
-    }
+    listeners = await listenAll(opts.listeners ?? DEFAULT_IMAP_LISTENERS, deps.tls, (spec, host) =>
+      createImapCoreServer(
+        {
+          host,
+          port: spec.port,
+          tls: spec.tls,
+          tlsMaterial: deps.tls.material,
+          sniCallback: deps.tls.sniCallback,
+          maxMessageBytes: opts.maxMessageBytes ?? deps.core.delivery.maxMessageBytes,
+          idleTimeoutMs: opts.idleTimeoutMs,
+          serverName: opts.serverName,
+          log,
+        },
+        backend,
+      ),
+    );
   } catch (err) {
-    stopTlsWatch();
-    await Promise.all(servers.map((s) => s.close()));
     await mailboxes.stop();
     throw err;
   }
-  log.info('imap.listening', {
-    addresses: addresses.map(
-      (a) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/${a.tls}`,
-    ),
-  });
+  const { servers, addresses } = listeners;
+  log.info('imap.listening', { addresses: describeAddresses(addresses) });
   let closing: Promise<void> | undefined;
   return {
     addresses,
@@ -103,8 +94,7 @@ export async function startImap(deps: ImapDeps, opts: ImapOptions = {}): Promise
     }),
     close: () =>
       (closing ??= (async () => {
-        stopTlsWatch();
-        await Promise.all(servers.map((s) => s.close()));
+        await listeners.close();
         await mailboxes.stop();
         log.info('imap.stopped');
       })()),

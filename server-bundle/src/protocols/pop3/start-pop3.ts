@@ -4,9 +4,9 @@ import type { Logger } from '../../log/logger.ts';
 import type { MailboxEventBus } from '../../notify/mailbox-events.ts';
 import type { LoginThrottle } from '../../security/login-throttle.ts';
 import type { TlsProvider } from '../../tls/tls-provider.ts';
-import { listenDualStack, type ListenerAddress, type ListenerSpec, type RoleHandle } from '../listeners.ts';
+import { describeAddresses, listenAll, type ListenerSpec, type RoleHandle } from '../listeners.ts';
 import { LocalMaildropLock, type MaildropLock } from './maildrop-lock.ts';
-import { createPop3CoreServer, type Pop3CoreListener } from './pop3-adapter.ts';
+import { createPop3CoreServer } from './pop3-adapter.ts';
 import { Pop3MailBackend } from './pop3-backend.ts';
 
 export interface Pop3Deps {
@@ -40,49 +40,28 @@ export async function startPop3(deps: Pop3Deps, opts: Pop3Options = {}): Promise
     events: deps.events,
     log,
   });
-  const servers: Pop3CoreListener[] = [];
-  const addresses: ListenerAddress[] = [];
-  const stopTlsWatch = deps.tls.onChange(() => {
-    const ctx = deps.tls.secureContext();
-    for (const s of servers) s.setSecureContext(ctx);
-  });
-  try {
-    for (const spec of opts.listeners ?? DEFAULT_POP3_LISTENERS) {
-      const bound = await listenDualStack(spec, (host) => {
-        const s = createPop3CoreServer(
-          {
-            host,
-            port: spec.port,
-            tls: spec.tls,
-            tlsMaterial: deps.tls.material,
-            sniCallback: deps.tls.sniCallback,
-            socketTimeoutMs: opts.socketTimeoutMs,
-            log,
-          },
-          backend,
-        );
-        servers.push(s);
-        return s;
-      });
-      addresses.push(...bound);
-    }
-  } catch (err) {
-    stopTlsWatch();
-    await Promise.all(servers.map((s) => s.close()));
-    throw err;
-  }
-  log.info('pop3.listening', {
-    addresses: addresses.map(
-      (a) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/${a.tls}`,
+  const listeners = await listenAll(opts.listeners ?? DEFAULT_POP3_LISTENERS, deps.tls, (spec, host) =>
+    createPop3CoreServer(
+      {
+        host,
+        port: spec.port,
+        tls: spec.tls,
+        tlsMaterial: deps.tls.material,
+        sniCallback: deps.tls.sniCallback,
+        socketTimeoutMs: opts.socketTimeoutMs,
+        log,
+      },
+      backend,
     ),
-  });
+  );
+  const { addresses } = listeners;
+  log.info('pop3.listening', { addresses: describeAddresses(addresses) });
   let closing: Promise<void> | undefined;
   return {
     addresses,
     close: () =>
       (closing ??= (async () => {
-        stopTlsWatch();
-        await Promise.all(servers.map((s) => s.close()));
+        await listeners.close();
         log.info('pop3.stopped');
       })()),
   };
