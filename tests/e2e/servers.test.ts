@@ -113,16 +113,19 @@ describe('Servers page in Chromium, against the real VPS', () => {
     await visible(page.getByRole('heading', { name: 'Réglages' }));
     await page.getByLabel('Sombre').check();
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(20, 23, 27)');
     expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
     await page.getByRole('button', { name: 'Installation' }).click();
     await page.getByRole('button', { name: 'Vérifier ce serveur' }).click();
     await showsText(page.getByRole('status'), 'Ce serveur est prêt pour Facteur.', 20_000);
     await showsText(page.locator('[data-check="addresses"]'), 'Redirigez les ports');
+    await showsText(page.locator('[data-check="disk"]'), 'libres : de la place');
     await page.screenshot({ path: 'test-results/setup-fr-dark.png', fullPage: true });
     await page.getByRole('button', { name: 'Serveurs' }).click();
     await page.getByRole('button', { name: 'Réglages' }).click();
     await page.getByLabel('Langue').selectOption('en');
     await page.getByLabel('Light').check();
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(246, 247, 249)');
     await page.getByRole('button', { name: 'Servers' }).click();
   });
 
