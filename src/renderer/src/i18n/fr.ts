@@ -114,9 +114,9 @@ export const fr: Messages = {
         fail: '{{value}} de mémoire ne suffisent pas.',
       },
       disk: {
-        ok: '{{value}} : de la place pour des années de courriel.',
-        warn: '{{value}} : assez pour commencer, pas pour longtemps.',
-        fail: 'Seulement {{value}}.',
+        ok: '{{value}} libres : de la place pour des années de courriel.',
+        warn: '{{value}} libres : assez pour commencer, pas pour longtemps.',
+        fail: 'Seulement {{value}} libres.',
       },
       privileges: {
         ok: 'Connecté avec des droits d’administration ({{value}}).',
@@ -144,7 +144,8 @@ export const fr: Messages = {
       },
       smtpOut: {
         ok: 'Le serveur peut envoyer du courriel sur le port 25.',
-        unknown: 'Facteur n’a pas pu savoir si le port 25 est ouvert en sortie ({{value}}).',
+        unknown:
+          'Facteur n’a pas pu savoir si le port 25 est ouvert en sortie : le serveur de test n’a pas répondu.',
       },
       reachability: {
         unknown:
