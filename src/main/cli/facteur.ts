@@ -5,11 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import type { Method, Request, Response, ServerProfile } from '../../shared/contract';
-import { unwrapEnvelope, FacteurError, type Envelope } from '../../shared/errors';
+import type { ServerProfile } from '../../shared/contract';
+import { FacteurError } from '../../shared/errors';
 import { createApp } from '../app';
 import { loadConfig } from '../config';
-import { createDispatcher } from '../ipc/dispatcher';
+import { createDispatcher, directCaller } from '../ipc/dispatcher';
 import { appVersion } from '../version';
 
 const help = `Facteur ${appVersion()} — own your email.
@@ -27,8 +27,6 @@ With --password-stdin the password is used once to install a key Facteur generat
 
 Environment: FACTEUR_HOME (data directory), FACTEUR_SSH_READY_MS (connection timeout).
 `;
-
-type Call = <M extends Method>(method: M, request: Request<M>) => Promise<Response<M>>;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,9 +51,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !noun) return print(help);
 
   const facteur = createApp({ config: loadConfig(), runtime: 'cli', version: appVersion() });
-  const dispatch = createDispatcher(facteur.handlers);
-  const call: Call = async (method, request) =>
-    unwrapEnvelope((await dispatch(method, request)) as Envelope<Response<typeof method>>);
+  const call = directCaller(createDispatcher(facteur.handlers));
 
   if (noun !== 'server')
     throw new FacteurError('VALIDATION', `Unknown command "${noun}". See facteur --help.`);

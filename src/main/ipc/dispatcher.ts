@@ -1,5 +1,11 @@
-import { contract, type Method, type ParsedRequest, type Response } from '../../shared/contract';
-import { FacteurError, toErrorBody, type Envelope } from '../../shared/errors';
+import {
+  contract,
+  type Method,
+  type ParsedRequest,
+  type Request,
+  type Response,
+} from '../../shared/contract';
+import { FacteurError, toErrorBody, unwrapEnvelope, type Envelope } from '../../shared/errors';
 
 /** One handler per contract method; the type makes a missing handler a compile error. */
 export type Handlers = { [M in Method]: (request: ParsedRequest<M>) => Promise<Response<M>> };
@@ -32,4 +38,12 @@ export function createDispatcher(
       return { ok: false, error: toErrorBody(err) };
     }
   };
+}
+
+export type Call = <M extends Method>(method: M, request: Request<M>) => Promise<Response<M>>;
+
+/** Calls through the dispatcher in-process (CLI, tests): same validation, errors thrown again. */
+export function directCaller(dispatch: Dispatch): Call {
+  return async (method, request) =>
+    unwrapEnvelope((await dispatch(method, request)) as Envelope<Response<typeof method>>);
 }

@@ -1,5 +1,4 @@
 import type { PreflightReport } from '../../../shared/contract';
-import { FacteurError } from '../../../shared/errors';
 import type { DesktopConfig } from '../../config';
 import { DockerClient } from '../docker/docker-client';
 import type { ServerService } from '../servers/server-service';
@@ -16,9 +15,7 @@ export class PreflightService {
   ) {}
 
   async run(serverId: string): Promise<PreflightReport> {
-    const profile = (await this.servers.list()).find((s) => s.id === serverId);
-    if (!profile) throw new FacteurError('NOT_FOUND', 'This server is not in Facteur any more.');
-    const conn = await this.servers.connect(profile);
+    const conn = await this.servers.connect(await this.servers.get(serverId));
     try {
       const { preflight } = this.config;
       const sent = Date.now();

@@ -81,7 +81,7 @@ export class ServerService {
   }
 
   async check(id: string): Promise<ServerProfile> {
-    const profile = await this.require(id);
+    const profile = await this.get(id);
     const conn = await this.connect(profile);
     try {
       const updated = { ...profile, facts: await this.gatherFacts(conn) };
@@ -105,7 +105,8 @@ export class ServerService {
     return connectSsh(profile, credentials, { fingerprint: profile.hostKeyFingerprint }, this.config.ssh);
   }
 
-  private async require(id: string): Promise<ServerProfile> {
+  /** A saved server, or a plain NOT_FOUND. */
+  async get(id: string): Promise<ServerProfile> {
     const profile = await this.store.get(id);
     if (!profile) throw new FacteurError('NOT_FOUND', 'This server is not in Facteur any more.', { id });
     return profile;
