@@ -7,7 +7,11 @@ import type { Response } from '../shared/contract';
 import type { DesktopConfig } from './config';
 import type { Handlers } from './ipc/dispatcher';
 import { EventBus } from './ipc/events';
+import { DeployService } from './services/deploy/deploy-service';
 import { DnsService } from './services/dns/dns-service';
+import { DockerInstaller } from './services/host/docker-installer';
+import { HostAccess } from './services/host/host-access';
+import { MailService } from './services/mail/mail-service';
 import { PreflightService } from './services/preflight/preflight-service';
 import { ServerService } from './services/servers/server-service';
 import { ServerStore } from './services/servers/server-store';
@@ -38,6 +42,15 @@ export function createApp(options: AppOptions): App {
   const preflight = new PreflightService(servers, config);
   const dns = new DnsService(vault, config.dns);
   const events = new EventBus();
+  const hosts = new HostAccess(servers, config);
+  const dockerInstaller = new DockerInstaller(hosts);
+  const deploy = new DeployService();
+  const mail = new MailService();
+  /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
+  const progressOf =
+    (operationId: string) =>
+    (step: string, done: number, total?: number, message?: string): void =>
+      events.emit('progress', { operationId, step, done, total, message });
 
   const handlers: Handlers = {
     appInfo: async () => ({ name: 'Facteur', version: options.version, runtime: options.runtime }),
@@ -51,6 +64,17 @@ export function createApp(options: AppOptions): App {
     dnsCheck: (req) => dns.check(req),
     dnsApply: (req) => dns.apply(req),
     dnsSavedProvider: (req) => dns.savedProvider(req.domain),
+    serverAccess: (req) => hosts.access(req.id),
+    provideSudoPassword: (req) => hosts.provideSudoPassword(req.serverId, req.password),
+    installDocker: (req) => dockerInstaller.install(req.serverId, progressOf(req.operationId)),
+    deployStack: (req) => deploy.deploy(req),
+    deploymentInfo: (req) => deploy.info(req.id),
+    exportCompose: (req) => deploy.exportCompose(req.id),
+    certificateStatus: (req) => mail.certificateStatus(req.id),
+    requestCertificate: (req) => mail.requestCertificate(req),
+    listMailboxes: (req) => mail.listMailboxes(req.id),
+    createMailbox: (req) => mail.createMailbox(req),
+    clientSettings: (req) => mail.clientSettings(req),
   };
 
   return { handlers, events, servers };

@@ -14,6 +14,17 @@ export const methods = [
   'dnsCheck',
   'dnsApply',
   'dnsSavedProvider',
+  'serverAccess',
+  'provideSudoPassword',
+  'installDocker',
+  'deployStack',
+  'deploymentInfo',
+  'exportCompose',
+  'certificateStatus',
+  'requestCertificate',
+  'listMailboxes',
+  'createMailbox',
+  'clientSettings',
 ] as const;
 export const eventNames = ['progress', 'log'] as const;
 

@@ -9,6 +9,25 @@ import {
   dnsSavedProvider,
   dnsSavedProviderRequest,
 } from './dns';
+import {
+  composeExport,
+  deployRequest,
+  deployResult,
+  deploymentInfo,
+  installDockerRequest,
+  installDockerResult,
+  serverAccess,
+  sudoPasswordRequest,
+} from './deploy';
+import {
+  certificateStatus,
+  clientSettings,
+  clientSettingsRequest,
+  createMailboxRequest,
+  createdMailbox,
+  mailbox,
+  requestCertificateRequest,
+} from './mailbox';
 
 /**
  * The one contract between renderer and main. Every method is declared here once with its
@@ -130,6 +149,19 @@ export const contract = {
   dnsCheck: { request: dnsPlanRequest, response: dnsCheckReport },
   dnsApply: { request: dnsApplyRequest, response: dnsApplyResult },
   dnsSavedProvider: { request: dnsSavedProviderRequest, response: dnsSavedProvider },
+  // Deploy journey (schemas in deploy.ts): privileges, Docker, the stack itself.
+  serverAccess: { request: serverId, response: serverAccess },
+  provideSudoPassword: { request: sudoPasswordRequest, response: serverAccess },
+  installDocker: { request: installDockerRequest, response: installDockerResult },
+  deployStack: { request: deployRequest, response: deployResult },
+  deploymentInfo: { request: serverId, response: deploymentInfo },
+  exportCompose: { request: serverId, response: composeExport },
+  // Certificates and mailboxes (schemas in mailbox.ts), through the server's control API.
+  certificateStatus: { request: serverId, response: certificateStatus },
+  requestCertificate: { request: requestCertificateRequest, response: certificateStatus },
+  listMailboxes: { request: serverId, response: z.array(mailbox) },
+  createMailbox: { request: createMailboxRequest, response: createdMailbox },
+  clientSettings: { request: clientSettingsRequest, response: clientSettings },
 } as const;
 
 export const events = {

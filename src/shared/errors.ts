@@ -15,6 +15,12 @@ export const errorCodes = [
   'COMMAND_FAILED',
   'VAULT_LOCKED',
   'DNS_UPDATE_REFUSED',
+  /** The server lacks the disk space a step needs (checked before anything is written). */
+  'DISK_FULL',
+  /** A command needs root and the SSH user's sudo asks for a password Facteur does not have yet. */
+  'SUDO_PASSWORD_NEEDED',
+  /** Facteur has not deployed its stack on that server yet. */
+  'NOT_DEPLOYED',
   'INTERNAL',
 ] as const;
 

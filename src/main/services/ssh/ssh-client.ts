@@ -73,6 +73,30 @@ export class SshConnection {
     });
   }
 
+  /**
+   * Starts a command and hands back its channel: write its stdin as a stream (uploads), read
+   * stdout from it and stderr from `.stderr`; 'exit' gives the exit code.
+   */
+  openExec(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, stream) =>
+        err
+          ? reject(
+              new FacteurError(
+                'COMMAND_FAILED',
+                `Could not run a command on ${this.target.host}: ${err.message}`,
+              ),
+            )
+          : resolve(stream),
+      );
+    });
+  }
+
+  /** Calls `listener` once when the connection ends, for whatever reason. */
+  onClose(listener: () => void): void {
+    this.client.once('close', listener);
+  }
+
   /** Opens a stream to a Unix socket on the server (e.g. the Docker API socket). */
   openUnixSocket(path: string): Promise<Duplex> {
     return new Promise((resolve, reject) => {
