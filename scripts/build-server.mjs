@@ -5,8 +5,11 @@
 //      the light facteur-probe.mjs for healthchecks, the native SQLite addon, the entrypoint),
 //   2. `docker build` of server-bundle/Dockerfile on DOCKER_HOST — by default the test bed's own
 //      dockerd (tests/infra) with its offline base image, else the official node:24-bookworm-slim,
-//   3. `docker save | gzip` into resources/facteur-server-<version>.tar.gz, described by
-//      resources/facteur-server.json (sha256, image id, layers, the hash of every input).
+//   3. `docker save`, repacked into resources/facteur-server-<version>.tar: an image archive that
+//      `docker load` takes as it is, whose layers are gzipped one by one (layers/<diff id>.tar.gz),
+//      so the desktop can send a server only the layers it lacks (src/main/services/stack/
+//      image-bundle.ts); described by resources/facteur-server.json (sha256, image id, each layer's
+//      file and sizes, the hash of every input).
 // Nothing is rebuilt when the inputs' hash matches the manifest and the archive is intact.
 // Prints one JSON line (the manifest plus timings) on stdout; progress goes to stderr.
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +33,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { build, version as esbuildVersion } from 'esbuild';
+import tarStream from 'tar-stream';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SB = join(ROOT, 'server-bundle');
@@ -87,7 +91,7 @@ const docker = (argv, opts = {}) => run('docker', argv, { env: dockerEnv, ...opt
 const serverPkg = JSON.parse(readFileSync(join(SB, 'package.json'), 'utf8'));
 const version = serverPkg.version;
 const tag = `facteur-server:${version}`;
-const archiveName = `facteur-server-${version}.tar.gz`;
+const archiveName = `facteur-server-${version}.tar`;
 const archivePath = join(RESOURCES, archiveName);
 
 // --- dependencies of the server bundle (Node 24, addon against 24.18.1 headers) -------------------
@@ -259,20 +263,82 @@ function imageInspect(ref) {
   return res.status === 0 ? JSON.parse(res.stdout)[0] : undefined;
 }
 
-async function saveArchive() {
+/** Writes `docker save` of the image, repacked with one gzipped file per layer (see the header). */
+async function saveArchive(image) {
   mkdirSync(RESOURCES, { recursive: true });
-  const tmp = `${archivePath}.tmp-${process.pid}`;
-  const save = spawn('docker', ['save', tag], { env: dockerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  save.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => save.on('close', resolve));
-  await pipeline(save.stdout, createGzip({ level: 6 }), createWriteStream(tmp));
-  const code = await exited;
-  if (code !== 0) {
-    rmSync(tmp, { force: true });
-    fail(`docker save exited with ${code}: ${stderr}`);
+  const work = join(RESOURCES, `.save-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work);
+  try {
+    const save = spawn('docker', ['save', tag], { env: dockerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const untar = spawn('tar', ['-x', '-C', work], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    save.stderr.on('data', (d) => (stderr += d));
+    untar.stderr.on('data', (d) => (stderr += d));
+    const closed = (p) => new Promise((resolve) => p.on('close', resolve));
+    save.stdout.pipe(untar.stdin);
+    const [saveCode, untarCode] = await Promise.all([closed(save), closed(untar)]);
+    if (saveCode !== 0 || untarCode !== 0)
+      fail(`docker save | tar -x failed (${saveCode}/${untarCode}): ${stderr}`);
+    const [saved] = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8'));
+    const diffIds = image.RootFS.Layers;
+    if (saved.Layers.length !== diffIds.length)
+      fail('docker save listed another number of layers than the image');
+    // Deterministic members (fixed owner, mode and time; gzip without a time stamp): the same image
+    // gives the same archive, and the desktop can rebuild any subset of it byte for byte.
+    const pack = tarStream.pack();
+    const out = createWriteStream(`${archivePath}.tmp-${process.pid}`);
+    const written = pipeline(pack, out);
+    const entry = (name, size) => ({
+      name,
+      size,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: new Date(0),
+      uname: '',
+      gname: '',
+    });
+    const addBuffer = (name, buf) =>
+      new Promise((resolve, reject) =>
+        pack.entry(entry(name, buf.length), buf, (e) => (e ? reject(e) : resolve())),
+      );
+    const layerFiles = [];
+    for (let i = 0; i < diffIds.length; i++) {
+      const diffId = diffIds[i];
+      const gz = join(work, `${diffId.slice(7)}.tar.gz`);
+      const raw = join(work, saved.Layers[i]);
+      await pipeline(createReadStream(raw), createGzip({ level: 6 }), createWriteStream(gz));
+      layerFiles.push({
+        diffId,
+        path: `layers/${diffId.slice(7)}.tar.gz`,
+        bytes: statSync(gz).size,
+        sha256: await sha256File(gz),
+        uncompressedBytes: statSync(raw).size,
+        local: gz,
+      });
+    }
+    const configName = `${image.Id.slice(7)}.json`;
+    const manifestJson = Buffer.from(
+      JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: layerFiles.map((l) => l.path) }]),
+    );
+    await addBuffer('manifest.json', manifestJson);
+    await addBuffer(configName, readFileSync(join(work, saved.Config)));
+    for (const l of layerFiles) {
+      await new Promise((resolve, reject) => {
+        const sink = pack.entry(entry(l.path, l.bytes), (e) => (e ? reject(e) : resolve()));
+        createReadStream(l.local).on('error', reject).pipe(sink);
+      });
+      delete l.local;
+    }
+    pack.finalize();
+    await written;
+    renameSync(`${archivePath}.tmp-${process.pid}`, archivePath);
+    return { configName, layerFiles };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(`${archivePath}.tmp-${process.pid}`, { force: true });
   }
-  renameSync(tmp, archivePath);
 }
 
 async function main() {
@@ -356,12 +422,12 @@ async function main() {
     return;
   }
   t = performance.now();
-  await saveArchive();
+  const { configName, layerFiles } = await saveArchive(image);
   const sha256 = await sha256File(archivePath);
   const bytes = statSync(archivePath).size;
   const saveS = seconds(t);
   for (const f of readdirSync(RESOURCES)) {
-    if (/^facteur-server-.*\.tar\.gz$/.test(f) && f !== archiveName) rmSync(join(RESOURCES, f));
+    if (/^facteur-server-.*\.tar(\.gz)?$/.test(f) && f !== archiveName) rmSync(join(RESOURCES, f));
   }
   const manifest = {
     name: 'facteur-server',
@@ -373,6 +439,8 @@ async function main() {
     bytes,
     uncompressedBytes: image.Size,
     layers: image.RootFS.Layers,
+    config: configName,
+    layerFiles,
     user: { name: 'facteur', uid: FACTEUR_UID, gid: FACTEUR_UID },
     baseImage,
     sourceHash: hash,
