@@ -45,7 +45,7 @@ export function createApp(options: AppOptions): App {
   const hosts = new HostAccess(servers, config);
   const dockerInstaller = new DockerInstaller(hosts);
   const deploy = new DeployService();
-  const mail = new MailService();
+  const mail = new MailService(servers, vault, config);
   /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
   const progressOf =
     (operationId: string) =>

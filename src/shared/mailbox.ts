@@ -16,6 +16,8 @@ const address = z
 export const certificateStatus = z.object({
   subject: z.string(),
   altNames: z.array(z.string()),
+  /** Who signed it (the server itself until a CA has issued one). */
+  issuer: z.string().optional(),
   notBefore: z.string(),
   notAfter: z.string(),
   daysLeft: z.number(),
@@ -23,12 +25,16 @@ export const certificateStatus = z.object({
   selfSigned: z.boolean(),
   acme: z
     .object({
+      /** The owner asked for a CA certificate: the server keeps one and renews it. */
+      enabled: z.boolean(),
       /** A request is waiting for or being handled by the server. */
       pending: z.boolean(),
       lastAttemptAt: z.string().nullable(),
       lastSuccessAt: z.string().nullable(),
       /** In plain words, as the server phrased it. */
       lastError: z.string().nullable(),
+      /** When the server will renew it by itself (null while self-signed). */
+      renewAfter: z.string().nullable(),
     })
     .optional(),
 });
