@@ -40,12 +40,12 @@ export function createApp(options: AppOptions): App {
   const vault = new Vault(join(config.dataDir, 'vault.json'), keys);
   const servers = new ServerService(new ServerStore(join(config.dataDir, 'servers.json')), vault, config);
   const preflight = new PreflightService(servers, config);
-  const dns = new DnsService(vault, config.dns);
+  const mail = new MailService(servers, vault, config);
+  const dns = new DnsService(vault, config.dns, (id, domain) => mail.dnsFacts(id, domain));
   const events = new EventBus();
   const hosts = new HostAccess(servers, config);
   const dockerInstaller = new DockerInstaller(hosts);
-  const deploy = new DeployService();
-  const mail = new MailService(servers, vault, config);
+  const deploy = new DeployService(hosts, vault, config);
   /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
   const progressOf =
     (operationId: string) =>
@@ -67,7 +67,7 @@ export function createApp(options: AppOptions): App {
     serverAccess: (req) => hosts.access(req.id),
     provideSudoPassword: (req) => hosts.provideSudoPassword(req.serverId, req.password),
     installDocker: (req) => dockerInstaller.install(req.serverId, progressOf(req.operationId)),
-    deployStack: (req) => deploy.deploy(req),
+    deployStack: (req) => deploy.deploy(req, progressOf(req.operationId)),
     deploymentInfo: (req) => deploy.info(req.id),
     exportCompose: (req) => deploy.exportCompose(req.id),
     certificateStatus: (req) => mail.certificateStatus(req.id),

@@ -25,6 +25,23 @@ export interface DesktopConfig {
     dnsServers: string[];
     dnsTimeoutMs: number;
   };
+  deploy: {
+    /** Where the server image archive and its manifest are (resources/). */
+    resourcesDir: string;
+    /** A dropped SSH connection during a deploy: reconnect this many times, this long apart. */
+    reconnectAttempts: number;
+    reconnectDelayMs: number;
+    /** Disk space kept free on the server besides what the image needs. */
+    diskMarginBytes: number;
+    /** ACME directory for the server's certificates ('' = the server's default, Let's Encrypt). */
+    acmeDirectoryUrl: string;
+    /** PEM file on this computer of an extra CA the server trusts for the ACME directory (tests). */
+    acmeCaFile: string;
+    /** JSON merged into the server's configuration file (timers in tests, advanced settings). */
+    serverConfig: Record<string, unknown>;
+    /** Open the mail ports in ufw when the server has it. */
+    firewall: boolean;
+  };
   stack: {
     /** Each service of a fresh stack must answer its protocol within this (services/stack). */
     healthTimeoutMs: number;
@@ -40,6 +57,15 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
+}
+
+function jsonObject(env: NodeJS.ProcessEnv, name: string): Record<string, unknown> {
+  const raw = env[name];
+  if (!raw) return {};
+  const value: unknown = JSON.parse(raw);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${name} must be a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?: string): DesktopConfig {
@@ -63,6 +89,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       smtpProbeTimeoutS: num(env, 'FACTEUR_SMTP_PROBE_TIMEOUT_S', 5),
       dnsServers: (env.FACTEUR_DNS_SERVERS ?? '').split(',').filter(Boolean),
       dnsTimeoutMs: num(env, 'FACTEUR_DNS_TIMEOUT_MS', 3000),
+    },
+    deploy: {
+      resourcesDir: env.FACTEUR_RESOURCES_DIR || join(__dirname, '..', '..', 'resources'),
+      reconnectAttempts: num(env, 'FACTEUR_DEPLOY_RECONNECTS', 5),
+      reconnectDelayMs: num(env, 'FACTEUR_DEPLOY_RECONNECT_DELAY_MS', 2000),
+      diskMarginBytes: num(env, 'FACTEUR_DEPLOY_DISK_MARGIN_MB', 256) * 1048576,
+      acmeDirectoryUrl: env.FACTEUR_ACME_DIRECTORY_URL ?? '',
+      acmeCaFile: env.FACTEUR_ACME_CA_FILE ?? '',
+      serverConfig: jsonObject(env, 'FACTEUR_SERVER_CONFIG'),
+      firewall: env.FACTEUR_FIREWALL !== 'off',
     },
     stack: {
       healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DockerClient } from '../../src/main/services/docker/docker-client';
 import { connectSsh, type SshConnection } from '../../src/main/services/ssh/ssh-client';
 import { readImageArchive, type ImageArchive } from '../../src/main/services/stack/image-archive';
+import { ImageUploader } from '../../src/main/services/stack/image-upload';
 import {
   StackDeployer,
   type DeployProgress,
@@ -70,13 +71,23 @@ export function deployerFor(
   over: Partial<StackDeployOptions> & { events?: DeployProgress[] } = {},
 ): StackDeployer {
   const { events, ...rest } = over;
-  return new StackDeployer(conn, new DockerClient(conn), {
+  const docker = new DockerClient(conn);
+  const onProgress = (p: DeployProgress): void => {
+    events?.push(p);
+    over.onProgress?.(p);
+  };
+  return new StackDeployer(conn, docker, {
     archive,
+    image: new ImageUploader(conn, conn, docker, archive, {
+      commandTimeoutMs: 90_000,
+      diskMarginBytes: 64 << 20,
+      onProgress,
+    }),
     serverConfig: { hostname: 'mail.stack.test' },
     healthTimeoutMs: 90_000,
     commandTimeoutMs: 90_000,
-    onProgress: (p) => events?.push(p),
     ...rest,
+    onProgress,
   });
 }
 

@@ -142,6 +142,48 @@ export class DockerClient {
     }
   }
 
+  /** The layer lists (diff ids, oldest first) of every image the daemon holds. */
+  async imageLayerLists(): Promise<string[][]> {
+    const docker = await this.api();
+    try {
+      const images = await docker.listImages({ all: false });
+      const lists = await Promise.all(
+        images.map((i) =>
+          docker
+            .getImage(i.Id)
+            .inspect()
+            .then(
+              (info) => info.RootFS?.Layers ?? [],
+              () => [],
+            ),
+        ),
+      );
+      return lists.filter((l) => l.length > 0);
+    } catch (err) {
+      throw dockerError('list the images', err);
+    }
+  }
+
+  /** Where the daemon keeps images and containers (DockerRootDir), and its storage driver. */
+  async storage(): Promise<{ rootDir: string; driver: string; containerdStore: boolean }> {
+    const docker = await this.api();
+    try {
+      const info = (await docker.info()) as {
+        DockerRootDir?: string;
+        Driver?: string;
+        DriverStatus?: Array<[string, string]>;
+      };
+      const status = JSON.stringify(info.DriverStatus ?? []);
+      return {
+        rootDir: info.DockerRootDir ?? '/var/lib/docker',
+        driver: info.Driver ?? '',
+        containerdStore: status.includes('io.containerd.snapshotter'),
+      };
+    } catch (err) {
+      throw dockerError('read the daemon information', err);
+    }
+  }
+
   /**
    * `docker load` of an image archive (tar, or gzip-compressed tar), streamed: the source is piped
    * into the request as it is read, never held in memory. Resolves with the images loaded.

@@ -32,6 +32,9 @@ export interface HostKey {
   fingerprint: string;
 }
 
+/** A running command's channel: stdin/stdout as a stream, `.stderr`, 'exit' with the code. */
+export type ExecChannel = ClientChannel;
+
 export class SshConnection {
   constructor(
     private readonly client: Client,
@@ -77,7 +80,7 @@ export class SshConnection {
    * Starts a command and hands back its channel: write its stdin as a stream (uploads), read
    * stdout from it and stderr from `.stderr`; 'exit' gives the exit code.
    */
-  openExec(command: string): Promise<ClientChannel> {
+  openExec(command: string): Promise<ExecChannel> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, stream) =>
         err

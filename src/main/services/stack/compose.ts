@@ -127,7 +127,7 @@ export function composeFile(spec: StackSpec, opts: { generator?: string } = {}):
     `#   echo '{"hostname":"mail.example.org"}' > ${spec.dataDir}/${CONFIG_FILE}`,
     `#   (umask 077; printf '{"v":1,"configDbKey":"%s","redisPassword":"%s"}\\n' "$(openssl rand -hex 32)" "$(openssl rand -hex 32)" > ${spec.dataDir}/${SECRETS_FILE})`,
     `#   chown ${spec.uid}:${spec.uid} ${spec.dataDir}/${CONFIG_FILE} ${spec.dataDir}/${SECRETS_FILE}; chmod 600 ${spec.dataDir}/*.json`,
-    '# Load the image (docker load -i facteur-server-<version>.tar.gz), then: docker compose up -d',
+    '# Load the image (docker load -i facteur-server-<version>.tar, shipped with Facteur), then: docker compose up -d',
     '',
   ];
   return [...header, 'services:', ...emit(services, 2), ''].join('\n');

@@ -1,6 +1,7 @@
 /**
- * The server image archive the desktop ships (resources/facteur-server-<version>.tar.gz) and its
- * manifest (resources/facteur-server.json), both written by `npm run build:server`.
+ * The server image archive the desktop ships (resources/facteur-server-<version>.tar, a `docker
+ * load` archive with one gzipped file per layer) and its manifest (resources/facteur-server.json),
+ * both written by `npm run build:server`.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,10 +21,25 @@ export interface ImageManifest {
   bytes: number;
   /** The image's layers (diff ids), oldest first. */
   layers: string[];
+  /** The image config's file name inside the archive. */
+  config: string;
+  /** Each layer's gzipped file inside the archive, in the order of `layers`. */
+  layerFiles: LayerFile[];
   user: { name: string; uid: number; gid: number };
   baseImage: string;
   sourceHash: string;
   builtAt: string;
+}
+
+export interface LayerFile {
+  diffId: string;
+  /** Path inside the archive (layers/<hex>.tar.gz). */
+  path: string;
+  /** Of the gzipped file. */
+  bytes: number;
+  sha256: string;
+  /** Of the layer once unpacked (what the server's Docker stores). */
+  uncompressedBytes: number;
 }
 
 export interface ImageArchive {
@@ -43,9 +59,19 @@ export async function readImageArchive(resourcesDir: string): Promise<ImageArchi
       `The server image is missing from this copy of Facteur (${join(resourcesDir, MANIFEST_FILE)}: ${(err as Error).message}). Run \`npm run build:server\`.`,
     );
   }
-  for (const k of ['image', 'imageId', 'archive', 'sha256'] as const) {
+  for (const k of ['image', 'imageId', 'archive', 'sha256', 'config'] as const) {
     if (typeof manifest[k] !== 'string' || !manifest[k])
       throw new FacteurError('INTERNAL', `${MANIFEST_FILE} has no ${k}.`);
+  }
+  if (
+    !Array.isArray(manifest.layerFiles) ||
+    manifest.layerFiles.length !== manifest.layers?.length ||
+    manifest.layerFiles.some((l, i) => l.diffId !== manifest.layers[i])
+  ) {
+    throw new FacteurError(
+      'INTERNAL',
+      `${MANIFEST_FILE} does not describe the archive's layers: run \`npm run build:server\`.`,
+    );
   }
   return { manifest, path: join(resourcesDir, manifest.archive) };
 }

@@ -1,22 +1,20 @@
 /**
- * Deploys the Facteur stack to a server over its one SSH connection: the image (streamed into the
- * server's Docker, skipped when the server has it), the data directory with the config and
+ * Deploys the Facteur stack to a server over its one SSH connection: the image (image-upload.ts:
+ * only what the server lacks, resumable), the data directory with the config and
  * secrets files, a one-shot `init`, then the containers of stack-spec.ts in order — Redis first and
  * healthy before the roles start — each waited for until its role answers its protocol.
  *
  * Idempotent: a container whose create options and image are unchanged is kept (started if it is
  * stopped); a changed one is replaced; containers of services the spec no longer has are removed.
- * Secrets are generated once and never replaced. Runs commands as the SSH user (root; sudo comes
- * with the deploy journey).
+ * Secrets are generated once and never replaced. Commands run through the given shell as root.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { FacteurError } from '../../../shared/errors';
 import type { ContainerState, DockerClient } from '../docker/docker-client';
 import { containerPlan, initPlan, type ContainerPlan } from './container-options';
 import type { ImageArchive } from './image-archive';
+import type { ImageProgress, ImageTransferResult } from './image-upload';
+import { shq, type RemoteShell } from './remote-shell';
 import {
   CONFIG_FILE,
   SECRETS_FILE,
@@ -30,18 +28,11 @@ import {
   type StackSpec,
 } from './stack-spec';
 
-/** What the deployer needs from the SSH connection (SshConnection has it). */
-export interface RemoteShell {
-  exec(
-    command: string,
-    options?: { stdin?: string; timeoutMs?: number },
-  ): Promise<{ code: number; stdout: string; stderr: string }>;
-}
+export { shq, type RemoteShell };
 
 export type DeployProgress =
   | { step: 'docker'; version: string; apiVersion: string }
-  | { step: 'image'; state: 'present' | 'loaded'; imageId: string }
-  | { step: 'image'; state: 'uploading'; sentBytes: number; totalBytes: number }
+  | ImageProgress
   | { step: 'data-dir'; state: 'ready'; secretsCreated: string[] }
   | { step: 'init'; state: 'done'; seconds: number }
   | { step: 'containers'; state: 'created'; services: string[] }
@@ -51,6 +42,10 @@ export type DeployProgress =
 
 export interface StackDeployOptions {
   archive: ImageArchive;
+  /** Gets the image onto the server (ImageUploader). */
+  image: { ensure(): Promise<ImageTransferResult> };
+  /** More files for the data directory (name -> content), written like the config (mode 600). */
+  dataFiles?: Record<string, string>;
   /** The server's configuration (facteur.json; server-bundle/src/run/server-config.ts). */
   serverConfig: Record<string, unknown>;
   dataDir?: string;
@@ -68,14 +63,11 @@ export interface DeployResult {
   imageId: string;
   apiVersion: string;
   imageUploaded: boolean;
+  imageBytesSent: number;
+  imageBytesReused: number;
   services: Array<{ name: string; container: string; action: 'kept' | 'created' | 'replaced' }>;
   controlToken?: string;
   seconds: number;
-}
-
-/** Single-quotes a string for sh. */
-export function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -107,7 +99,7 @@ export class StackDeployer {
     const v = await this.docker.version();
     this.apiVersion = await this.docker.apiVersion();
     this.progress({ step: 'docker', version: v.version, apiVersion: this.apiVersion });
-    const imageUploaded = await this.pushImage();
+    const image = await this.options.image.ensure();
     await this.prepareDataDir();
     await this.runInit();
     const services = await this.startContainers();
@@ -118,62 +110,13 @@ export class StackDeployer {
     return {
       imageId: this.options.archive.manifest.imageId,
       apiVersion: this.apiVersion,
-      imageUploaded,
+      imageUploaded: image.uploaded,
+      imageBytesSent: image.bytesSent,
+      imageBytesReused: image.bytesReused,
       services,
       ...(controlToken ? { controlToken } : {}),
       seconds,
     };
-  }
-
-  /** Streams the archive into the server's Docker unless it has the image. Returns true if sent. */
-  async pushImage(): Promise<boolean> {
-    const { manifest, path } = this.options.archive;
-    if (await this.docker.imageId(manifest.imageId)) {
-      this.progress({ step: 'image', state: 'present', imageId: manifest.imageId });
-      return false;
-    }
-    const size = await stat(path).then(
-      (st) => st.size,
-      () => -1,
-    );
-    if (size !== manifest.bytes) {
-      throw new FacteurError(
-        'NOT_FOUND',
-        `The server image archive ${path} is missing or incomplete: reinstall Facteur.`,
-      );
-    }
-    const hash = createHash('sha256');
-    const file = createReadStream(path, { highWaterMark: 1 << 20 });
-    const hashed = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
-    file.on('error', (err) => hashed.destroy(err));
-    file.pipe(hashed);
-    let lastReport = 0;
-    await this.docker.loadImage(hashed, (sentBytes) => {
-      const now = Date.now();
-      if (now - lastReport < 200 && sentBytes < manifest.bytes) return;
-      lastReport = now;
-      this.progress({ step: 'image', state: 'uploading', sentBytes, totalBytes: manifest.bytes });
-    });
-    if (hash.digest('hex') !== manifest.sha256) {
-      throw new FacteurError(
-        'INTERNAL',
-        `The server image archive ${path} does not match its checksum: reinstall Facteur.`,
-      );
-    }
-    // Docker checks every layer against the image's config: the content address proves the result.
-    if (!(await this.docker.imageId(manifest.imageId))) {
-      throw new FacteurError(
-        'COMMAND_FAILED',
-        `The server's Docker loaded the archive but has no image ${manifest.imageId}.`,
-      );
-    }
-    this.progress({ step: 'image', state: 'loaded', imageId: manifest.imageId });
-    return true;
   }
 
   private async run(command: string, stdin?: string): Promise<string> {
@@ -234,6 +177,9 @@ export class StackDeployer {
     if (created.length) await this.writeDataFile(SECRETS_FILE, JSON.stringify(secrets, null, 2) + '\n');
     const config = { ...this.options.serverConfig, dataDir };
     await this.writeDataFile(CONFIG_FILE, JSON.stringify(config, null, 2) + '\n');
+    for (const [name, content] of Object.entries(this.options.dataFiles ?? {})) {
+      await this.writeDataFile(name, content);
+    }
     this.progress({ step: 'data-dir', state: 'ready', secretsCreated: created });
   }
 
