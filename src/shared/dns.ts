@@ -93,7 +93,10 @@ export const dnsPlanRequest = z
       .default([]),
   })
   .strict()
-  .refine((r) => r.ipv4 || r.ipv6, { message: 'Enter the server’s IPv4 or IPv6 address', path: ['ipv4'] });
+  .refine((r) => r.ipv4 || r.ipv6 || r.serverId, {
+    message: 'Enter the server’s IPv4 or IPv6 address',
+    path: ['ipv4'],
+  });
 
 export const dnsRecord = z.object({
   /** Stable id within a plan (kind, plus the selector for DKIM). */

@@ -27,12 +27,19 @@ type SavedProvider = Rfc2136ProviderConfig & { secret?: string };
 
 const vaultKey = (domain: string) => `dns.provider.${normalizeName(domain)}`;
 
+/** What a deployed server tells about itself for a domain's records (mail host, IPv4, DKIM keys). */
+export type ServerDnsFacts = (
+  serverId: string,
+  domain: string,
+) => Promise<Pick<DnsPlanRequest, 'mailHost' | 'ipv4' | 'dkim'>>;
+
 export class DnsService {
   private readonly client: DnsClient;
 
   constructor(
     private readonly vault: Vault,
     private readonly config: DesktopConfig['dns'],
+    private readonly serverFacts?: ServerDnsFacts,
   ) {
     this.client = new DnsClient({ timeoutMs: config.timeoutMs, tries: config.tries });
   }
@@ -42,11 +49,28 @@ export class DnsService {
     return list.map((s) => parseEndpoint(s));
   }
 
-  plan(req: DnsPlanRequest): DnsPlan {
+  /** With a serverId, what the owner left empty comes from the deployed server. */
+  private async complete(req: DnsPlanRequest): Promise<DnsPlanRequest> {
+    if (!req.serverId || !this.serverFacts) return req;
+    const facts = await this.serverFacts(req.serverId, req.domain);
+    const done = {
+      ...req,
+      mailHost: req.mailHost ?? facts.mailHost,
+      ipv4: req.ipv4 ?? facts.ipv4,
+      dkim: req.dkim.length ? req.dkim : facts.dkim,
+    };
+    if (!done.ipv4 && !done.ipv6)
+      throw new FacteurError('VALIDATION', 'Enter the server’s IPv4 or IPv6 address.', { field: 'ipv4' });
+    return done;
+  }
+
+  async plan(request: DnsPlanRequest): Promise<DnsPlan> {
+    const req = await this.complete(request);
     return planRecords({ ...req, ttl: this.config.ttl }).plan;
   }
 
-  check(req: DnsPlanRequest): Promise<DnsCheckReport> {
+  async check(request: DnsPlanRequest): Promise<DnsCheckReport> {
+    const req = await this.complete(request);
     const { records, plan } = planRecords({ ...req, ttl: this.config.ttl });
     const live = new LiveCheck({
       client: this.client,
@@ -71,7 +95,7 @@ export class DnsService {
   }
 
   async apply(req: { plan: DnsPlanRequest; provider: DnsProviderConfig }): Promise<DnsApplyResult> {
-    const { records, plan } = planRecords({ ...req.plan, ttl: this.config.ttl });
+    const { records, plan } = planRecords({ ...(await this.complete(req.plan)), ttl: this.config.ttl });
     const cfg = req.provider;
     const zone = normalizeName(cfg.zone ?? plan.domain);
     const outside = records.find((r) => !isWithin(r.name, zone));

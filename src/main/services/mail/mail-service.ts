@@ -3,7 +3,9 @@
  * Mailboxes are created with a generated password (returned once, never kept here) and with the
  * server's recovery key, whose private half stays in the vault.
  */
+import { isIPv4 } from 'node:net';
 import type { ParsedRequest, Response } from '../../../shared/contract';
+import type { DnsPlanRequest } from '../../../shared/dns';
 import { FacteurError } from '../../../shared/errors';
 import type { Mailbox } from '../../../shared/mailbox';
 import type { DesktopConfig } from '../../config';
@@ -46,7 +48,11 @@ export class MailService {
   /** Certificate requests made by this run, per server, until the server has answered them. */
   private readonly requests = new Map<string, TrackedRequest>();
 
-  constructor(servers: Pick<ServerService, 'get' | 'connect'>, vault: Vault, config: DesktopConfig) {
+  constructor(
+    private readonly servers: Pick<ServerService, 'get' | 'connect'>,
+    vault: Vault,
+    config: DesktopConfig,
+  ) {
     this.control = new ControlAccess(servers, vault, config.ssh.commandMs);
     this.recoveryKeys = new RecoveryKeyStore(vault);
   }
@@ -132,14 +138,22 @@ export class MailService {
     });
   }
 
-  /** The domain's DKIM keys (DNS values included), the domain created first when the server lacks it. */
-  dkimKeys(serverId: string, domain: string): Promise<Array<{ selector: string; value: string }>> {
-    return this.control.with(serverId, async ({ api }) => {
+  /**
+   * What the DNS plan takes from a deployed server: its mail host name, its IPv4 address when the
+   * server was added by address, and the domain's DKIM keys (the domain is created when missing).
+   */
+  dnsFacts(serverId: string, domain: string): Promise<Pick<DnsPlanRequest, 'mailHost' | 'ipv4' | 'dkim'>> {
+    return this.control.with(serverId, async ({ api, deployment }) => {
       await this.ensureDomain(api, domain);
       const { keys } = await api.get<{ keys: Array<{ selector: string; dns: { value: string } }> }>(
         `/v1/domains/${encodeURIComponent(domain)}/dkim`,
       );
-      return keys.map((k) => ({ selector: k.selector, value: k.dns.value }));
+      const { host } = await this.servers.get(serverId);
+      return {
+        mailHost: deployment.hostname,
+        ipv4: isIPv4(host) ? host : undefined,
+        dkim: keys.map((k) => ({ selector: k.selector, value: k.dns.value })),
+      };
     });
   }
 
