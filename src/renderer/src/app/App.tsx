@@ -48,7 +48,7 @@ export function App() {
           </div>
         )}
         {section === 'servers' && <ServersPage />}
-        {section === 'setup' && <SetupPage />}
+        {section === 'setup' && <SetupPage onOpenDns={() => setSection('dns')} />}
         {section === 'dns' && <DnsPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
         {!['servers', 'setup', 'dns', 'settings'].includes(section) && (

@@ -24,6 +24,11 @@ function loadForm(): DnsFormState {
   }
 }
 
+/** Opens the DNS page on these values next time (the setup wizard hands over its server and domain). */
+export function prefillDnsForm(values: Partial<DnsFormState>): void {
+  sessionStorage.setItem(FORM_KEY, JSON.stringify({ ...loadForm(), ...values }));
+}
+
 const symbol: Record<DnsPtrCheck['status'], string> = { ok: '✓', wrong: '✗', missing: '✗', error: '?' };
 
 /** The DNS side of the setup wizard: the records, a zone file, live checks, and applying them. */
