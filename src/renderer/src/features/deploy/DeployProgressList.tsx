@@ -1,7 +1,22 @@
 import { useTranslation } from 'react-i18next';
-import { deploySteps } from '../../../../shared/deploy';
+import type { DeployStep } from '../../../../shared/deploy';
 import { ImageUploadProgress } from './ImageUploadProgress';
 import type { OperationProgress } from './use-operation-progress';
+
+// The contract's deploySteps without 'done', listed here so the page does not bundle the schemas (zod).
+const shown = [
+  'connect',
+  'docker',
+  'disk',
+  'image',
+  'config',
+  'init',
+  'containers',
+  'health',
+  'firewall',
+] as const satisfies readonly DeployStep[];
+type Unlisted = Exclude<DeployStep, (typeof shown)[number] | 'done'>;
+export const everyStepListed: [Unlisted] extends [never] ? true : false = true;
 
 type Outcome = 'running' | 'succeeded' | 'failed';
 const mark = { done: '✓', current: '…', failed: '✗', todo: '' } as const;
@@ -9,7 +24,6 @@ const mark = { done: '✓', current: '…', failed: '✗', todo: '' } as const;
 /** The deploy's steps in order, each ticked as the server moves past it. */
 export function DeployProgressList({ progress, outcome }: { progress: OperationProgress; outcome: Outcome }) {
   const { t } = useTranslation();
-  const shown = deploySteps.filter((s) => s !== 'done');
   const currentIndex = progress.current ? shown.indexOf(progress.current.step as (typeof shown)[number]) : -1;
 
   const stateOf = (i: number): keyof typeof mark => {
@@ -33,7 +47,7 @@ export function DeployProgressList({ progress, outcome }: { progress: OperationP
               {t(`deploy.steps.${step}`)}
               <span className="visually-hidden"> — {t(`deploy.stepState.${state}`)}</span>
             </span>
-            {step === 'image' && event && state === 'current' && event.total !== undefined && (
+            {step === 'image' && event && state === 'current' && (event.total ?? 0) > 1 && (
               <ImageUploadProgress event={event} rate={progress.rate} />
             )}
             {event?.message && state !== 'todo' && step !== 'image' && (
