@@ -43,7 +43,7 @@ flock -w 900 9 || die "timed out waiting for another setup.sh (lock $TB_RUN/setu
 APT_PACKAGES=(
 	docker.io containerd runc tini openssh-server openssh-client redis-server redis-tools
 	debootstrap iproute2 iptables chromium swaks curl strace zstd sshpass procps psmisc
-	xvfb xauth util-linux openssl ca-certificates passwd pebble
+	xvfb xauth util-linux openssl ca-certificates passwd pebble sudo ufw
 	knot knot-dnsutils knot-dnssecutils
 )
 
@@ -51,7 +51,9 @@ install_packages() {
 	local missing=() p
 	declare -A installed=()
 	while read -r p; do installed[$p]=1; done < <(
-		dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null | awk '$2 == "installed" { print $1 }'
+		# dpkg-query exits 1 when a package is unknown to dpkg (never installed): that is expected here
+		{ dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null || true; } |
+			awk '$2 == "installed" { print $1 }'
 	)
 	for p in "${APT_PACKAGES[@]}"; do
 		[[ -n ${installed[$p]:-} ]] || missing+=("$p")

@@ -3,6 +3,7 @@
  *
  *   const bed = await ensureTestbed();   // dockerd, base image, Node 24, Redis (runs setup.sh)
  *   const vps = await startVps(1);       // ssh root@10.231.1.2, its own dockerd
+ *   await startVps(3, { bare: true });   // no Docker at all; apt reaches Debian's mirror
  *   await runOnVps(1, 'cat /root/.ssh/authorized_keys'); // inside the VPS, not over SSH
  *   await rekeyVps(1);                   // new host key: "host key changed" tests
  *   await stopVps(1);
@@ -56,6 +57,14 @@ export interface VpsInfo {
   knownHostsPath: string;
   /** Host-side path of the VPS dockerd's socket (inside the VPS: /var/run/docker.sock). */
   dockerSocket: string;
+  /** A non-root user in the sudo group ("owner"): same client key as root; sudo asks a password. */
+  sudoUser: string;
+  /** Its login and sudo password. */
+  sudoPassword: string;
+  /** Started with `bare`: Docker's packages purged, no dockerd. */
+  bare: boolean;
+  /** The HTTP proxy apt uses inside a bare VPS (http://10.231.N.1:3142), else null. */
+  aptProxy: string | null;
   index: number;
   /** 10.231.N.1: the test machine as the VPS sees it. */
   hostSideAddress: string;
@@ -147,7 +156,16 @@ function checkIndex(n: number): string {
 
 function parseVps(json: string): VpsInfo {
   const info = JSON.parse(json) as VpsInfo;
-  for (const key of ['name', 'host', 'user', 'password', 'clientKeyPath', 'hostKeyFingerprint'] as const) {
+  for (const key of [
+    'name',
+    'host',
+    'user',
+    'password',
+    'clientKeyPath',
+    'hostKeyFingerprint',
+    'sudoUser',
+    'sudoPassword',
+  ] as const) {
     if (typeof info[key] !== 'string' || info[key] === '')
       throw new Error(`vps.sh status: no "${key}" in ${json}`);
   }
@@ -168,9 +186,15 @@ export function ensureTestbed(): Promise<TestbedState> {
   return testbed;
 }
 
-/** Starts VPS n (idempotent: an already healthy VPS is left as it is). */
-export async function startVps(n: number): Promise<VpsInfo> {
-  return parseVps(await script('vps.sh', ['up', checkIndex(n)], 180_000));
+/**
+ * Starts VPS n (idempotent: an already healthy VPS is left as it is). `bare`: a VPS without
+ * Docker (its packages purged from the VPS's disk, no dockerd), whose apt reaches Debian's mirror
+ * through a proxy on the host side; a VPS started bare, then normally, gets the host's root file
+ * system back.
+ */
+export async function startVps(n: number, opts: { bare?: boolean } = {}): Promise<VpsInfo> {
+  const flags = opts.bare ? ['--bare'] : [];
+  return parseVps(await script('vps.sh', ['up', checkIndex(n), ...flags], 180_000));
 }
 
 /**

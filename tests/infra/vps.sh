@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A test "VPS" number N (1..9): its own network namespace, file system view, sshd and dockerd.
 #
-#   vps.sh up N              start it (idempotent), then print its status JSON
+#   vps.sh up N [--bare]     start it (idempotent), then print its status JSON; --bare: Docker's
+#                            packages purged from its disk, no dockerd, apt reaches Debian's mirror
+#                            through a proxy on the host side (a "fresh VPS" to install Docker on)
 #   vps.sh down N [--kill] [--purge]
 #                            stop it (idempotent): dockerd gets 3 s to stop its containers (--kill:
 #                            none, a power cut); --purge also deletes its disk, keys and password
@@ -14,6 +16,7 @@
 #
 # Addresses: host side 10.231.N.1/30 (interface fvpsN), VPS side 10.231.N.2/30 (eth0 in the
 # network namespace facteur-vps-N). The VPS has no default route: it reaches only the host.
+# Every VPS also has a non-root administrator, "owner", in the sudo group (sudo asks its password).
 set -euo pipefail
 INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/common.sh
@@ -21,7 +24,7 @@ source "$INFRA_DIR/lib/common.sh"
 tb_trap_err
 
 usage() {
-	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -41,6 +44,10 @@ R=$TB_RUN/vps-$N   # runtime: pid files
 INIT_PID=$R/init.pid
 UNSHARE_PID=$R/unshare.pid
 DOCKER_SOCK=$S/run/docker.sock
+MODE_FILE=$R/mode # "full" (sshd + dockerd) or "bare" (sshd + apt proxy, no Docker)
+APT_PROXY_PORT=3142
+APT_PROXY_PID=$R/apt-proxy.pid
+SUDO_USER_NAME=owner
 
 require_root
 
@@ -58,7 +65,15 @@ sshd_listening() {
 	[[ -n $(nsenter --net="/run/netns/$NETNS" ss -Hltn 'sport = :22' 2>/dev/null) ]]
 }
 docker_ping() { curl -fsS --max-time 2 --unix-socket "$DOCKER_SOCK" http://docker/_ping >/dev/null 2>&1; }
-healthy() { init_pid >/dev/null && sshd_listening && docker_ping; }
+running_mode() { cat "$MODE_FILE" 2>/dev/null || echo full; }
+# healthy [MODE]: up in that mode (default: the mode it runs in). A bare VPS needs its apt proxy
+# instead of dockerd.
+healthy() {
+	local mode=${1:-$(running_mode)}
+	[[ $(running_mode) == "$mode" ]] || return 1
+	init_pid >/dev/null && sshd_listening || return 1
+	if [[ $mode == bare ]]; then pidfile_alive "$APT_PROXY_PID" >/dev/null; else docker_ping; fi
+}
 
 fingerprint() { ssh-keygen -lf "$S/ssh/ssh_host_ed25519_key.pub" | awk '{print $2}'; }
 
@@ -80,7 +95,8 @@ prepare_state() {
 	require_cmds ip nsenter unshare flock sshd ssh-keygen openssl dockerd curl usermod pivot_root
 	mkdir -p "$S" "$R"
 	chmod 700 "$S"
-	mkdir -p "$S/ssh" "$S/fs/upper" "$S/fs/work" "$S/rootfs" "$S/home" "$S/facteur" "$S/docker" "$S/run" "$S/tmp"
+	mkdir -p "$S/ssh" "$S/fs/upper" "$S/fs/work" "$S/rootfs" "$S/home" "$S/facteur" "$S/docker" "$S/run" "$S/tmp" \
+		"$S/apt-archives/partial"
 	chmod 700 "$S/ssh" "$S/home"
 	chmod 1777 "$S/tmp"
 	[[ -s $S/ssh/ssh_host_ed25519_key ]] || new_host_key
@@ -96,6 +112,15 @@ prepare_state() {
 	chmod 600 "$S/password"
 	if [[ ! -s $S/password.hash ]]; then
 		(umask 077 && tr -d '\n' <"$S/password" | openssl passwd -6 -stdin >"$S/password.hash")
+	fi
+	# The sudo user's password (its login and sudo password).
+	if [[ ! -s $S/owner-password ]]; then
+		(umask 077 && openssl rand -hex 12 >"$S/owner-password")
+		rm -f "$S/owner-password.hash"
+	fi
+	chmod 600 "$S/owner-password"
+	if [[ ! -s $S/owner-password.hash ]]; then
+		(umask 077 && tr -d '\n' <"$S/owner-password" | openssl passwd -6 -stdin >"$S/owner-password.hash")
 	fi
 	# The VPS's HOME: Debian's pristine root dotfiles (the host's .bashrc may be slow or odd).
 	[[ -e $S/home/.bashrc ]] || install -m 644 /usr/share/base-files/dot.bashrc "$S/home/.bashrc" 2>/dev/null ||
@@ -182,7 +207,8 @@ do_down() {
 	if upid=$(pidfile_alive "$UNSHARE_PID"); then
 		kill_and_wait "$upid" 5
 	fi
-	rm -f "$INIT_PID" "$UNSHARE_PID" "$R/init.hostpid"
+	rm -f "$INIT_PID" "$UNSHARE_PID" "$R/init.hostpid" "$MODE_FILE"
+	stop_apt_proxy
 	teardown_network
 	remove_cgroup "$NAME"
 	# All the VPS's mounts lived in its own mount namespace, gone with its last process. Be sure
@@ -191,13 +217,45 @@ do_down() {
 	if [[ -d $R ]]; then rmdir "$R" 2>/dev/null || true; fi
 }
 
+# The apt proxy of a bare VPS: on the host side address, for the Debian mirror's host only.
+start_apt_proxy() {
+	stop_apt_proxy
+	local mirror_host=${TB_DEBIAN_MIRROR#*://}
+	mirror_host=${mirror_host%%/*}
+	setsid node "$INFRA_DIR/lib/apt-proxy.mjs" "$HOST_IP" "$APT_PROXY_PORT" "$mirror_host" \
+		</dev/null >"$S/apt-proxy.log" 2>&1 9>&- &
+	local pid=$!
+	proxy_listening() { ss -Hltn "sport = :$APT_PROXY_PORT" 2>/dev/null | grep -qF "$HOST_IP:$APT_PROXY_PORT"; }
+	if ! wait_until 20 "apt proxy" proxy_listening || ! write_pidfile "$APT_PROXY_PID" "$pid"; then
+		cat "$S/apt-proxy.log" >&2 || true
+		die "$NAME: the apt proxy did not start on $HOST_IP:$APT_PROXY_PORT (log above)"
+	fi
+}
+
+stop_apt_proxy() {
+	local pid
+	if pid=$(pidfile_alive "$APT_PROXY_PID"); then kill_and_wait "$pid" 5; fi
+	rm -f "$APT_PROXY_PID"
+}
+
+# do_up MODE (full | bare)
 do_up() {
-	if healthy; then return 0; fi
+	local mode=$1
+	if healthy "$mode"; then return 0; fi
 	if init_pid >/dev/null; then
-		log "$NAME runs but is not healthy: restarting it"
+		log "$NAME runs but is not healthy (or not in $mode mode): restarting it"
 	fi
 	do_down
 	prepare_state
+	# A bare VPS's disk lacks Docker's packages and carries settings a full VPS's dockerd would
+	# refuse (daemon.json): a full start gives it back the host's root file system.
+	if [[ $mode == full && -e $S/bare-disk ]]; then
+		log "$NAME was bare: resetting its root file system (overlay upper layer)"
+		safe_rm_tree "$S/fs"
+		mkdir -p "$S/fs/upper" "$S/fs/work"
+		rm -f "$S/bare-disk"
+	fi
+	if [[ $mode == bare ]]; then : >"$S/bare-disk"; fi
 	# Like a tmpfs /run at boot: empty.
 	safe_rm_tree "$S/run"
 	mkdir "$S/run"
@@ -206,9 +264,11 @@ do_up() {
 	setup_network
 	mkdir -p "$R"
 	rm -f "$R/init.hostpid"
+	printf '%s\n' "$mode" >"$MODE_FILE"
+	if [[ $mode == bare ]]; then start_apt_proxy; fi
 	setsid nsenter --net="/run/netns/$NETNS" \
 		unshare --mount --propagation private --pid --uts --ipc --fork --kill-child=SIGTERM \
-		/bin/bash "$INFRA_DIR/lib/vps-init.sh" "$N" "$S" "$R" \
+		/bin/bash "$INFRA_DIR/lib/vps-init.sh" "$N" "$S" "$R" "$mode" "$TB_DEBIAN_MIRROR" \
 		</dev/null >"$S/init.log" 2>&1 9>&- &
 	local upid=$! ipid
 	write_pidfile "$UNSHARE_PID" "$upid" || true
@@ -228,7 +288,7 @@ do_up() {
 	fi
 	local i ok=0
 	for ((i = 0; i < 1200; i++)); do
-		if healthy; then
+		if healthy "$mode"; then
 			ok=1
 			break
 		fi
@@ -246,6 +306,9 @@ do_up() {
 			tail -n 20 "$S/run/dockerd.log"
 		} >&2 2>/dev/null || true
 		do_down
+		if [[ $mode == bare ]]; then
+			die "$NAME (bare) did not become healthy (sshd on $VPS_IP:22 and the apt proxy within 60 s; logs above)"
+		fi
 		die "$NAME did not become healthy (sshd on $VPS_IP:22 and dockerd on $DOCKER_SOCK within 60 s; logs above)"
 	fi
 }
@@ -253,17 +316,21 @@ do_up() {
 do_status() {
 	[[ -s $S/password && -s $S/ssh/ssh_host_ed25519_key.pub ]] ||
 		die "$NAME has no state yet: run tests/infra/vps.sh up $N"
-	local running=false pid=null
+	local running=false pid=null bare=false
 	if healthy; then
 		running=true
 		pid=$(init_pid)
 	fi
+	if [[ $(running_mode) == bare ]]; then bare=true; fi
 	printf '{"name":%s,"host":%s,"port":22,"user":"root","password":%s,"clientKeyPath":%s,' \
 		"$(json_str "$NAME")" "$(json_str "$VPS_IP")" "$(json_str "$(cat "$S/password")")" \
 		"$(json_str "$S/ssh/client_ed25519")"
 	printf '"hostKeyFingerprint":%s,"hostKey":%s,"knownHostsPath":%s,"dockerSocket":%s,' \
 		"$(json_str "$(fingerprint)")" "$(json_str "$(cut -d' ' -f1,2 "$S/ssh/ssh_host_ed25519_key.pub")")" \
 		"$(json_str "$S/ssh/known_hosts")" "$(json_str "$DOCKER_SOCK")"
+	printf '"sudoUser":%s,"sudoPassword":%s,"bare":%s,"aptProxy":%s,' \
+		"$(json_str "$SUDO_USER_NAME")" "$(json_str "$(cat "$S/owner-password" 2>/dev/null)")" "$bare" \
+		"$(if [[ $bare == true ]]; then json_str "http://$HOST_IP:$APT_PROXY_PORT"; else echo null; fi)"
 	printf '"index":%s,"hostSideAddress":%s,"netns":%s,"stateDir":%s,"initPid":%s,"running":%s}\n' \
 		"$N" "$(json_str "$HOST_IP")" "$(json_str "$NETNS")" "$(json_str "$S")" "$pid" "$running"
 }
@@ -304,9 +371,15 @@ do_exec() {
 
 case $CMD in
 up)
-	(($# == 0)) || die "usage: vps.sh up N"
+	mode=full
+	for a in "$@"; do
+		case $a in
+		--bare) mode=bare ;;
+		*) die "usage: vps.sh up N [--bare]" ;;
+		esac
+	done
 	lock
-	do_up
+	do_up "$mode"
 	do_status
 	;;
 down)
