@@ -42,6 +42,15 @@ export interface DesktopConfig {
     /** Open the mail ports in ufw when the server has it. */
     firewall: boolean;
   };
+  host: {
+    /** apt-get update / install of Docker on the server, each (a slow mirror takes minutes). */
+    aptTimeoutMs: number;
+    /** apt waits this long for another package manager's lock (unattended upgrades on a fresh VPS). */
+    aptLockWaitS: number;
+    /** After starting Docker, its API must answer within this; asked every dockerPollMs. */
+    dockerStartTimeoutMs: number;
+    dockerPollMs: number;
+  };
   stack: {
     /** Each service of a fresh stack must answer its protocol within this (services/stack). */
     healthTimeoutMs: number;
@@ -99,6 +108,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       acmeCaFile: env.FACTEUR_ACME_CA_FILE ?? '',
       serverConfig: jsonObject(env, 'FACTEUR_SERVER_CONFIG'),
       firewall: env.FACTEUR_FIREWALL !== 'off',
+    },
+    host: {
+      aptTimeoutMs: num(env, 'FACTEUR_APT_TIMEOUT_MS', 15 * 60_000),
+      aptLockWaitS: num(env, 'FACTEUR_APT_LOCK_WAIT_S', 300),
+      dockerStartTimeoutMs: num(env, 'FACTEUR_DOCKER_START_TIMEOUT_MS', 60_000),
+      dockerPollMs: num(env, 'FACTEUR_DOCKER_POLL_MS', 500),
     },
     stack: {
       healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),

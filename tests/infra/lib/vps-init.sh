@@ -151,6 +151,13 @@ Acquire::http::Proxy "http://10.231.$N.1:3142/";
 PROXY
 	mkdir -p /etc/docker
 	printf '{ "bridge": "none", "iptables": false, "cgroup-parent": "/%s" }\n' "$NAME" >/etc/docker/daemon.json
+	# The bed's machine lacks CAP_SYS_RESOURCE, so the init script's `ulimit -n 1048576` cannot
+	# raise the hard limit and would stop it: it sources this file first, whose function shadows
+	# the builtin for that script only (dockerd keeps the VPS's limits).
+	cat >/etc/default/docker <<'DEFAULTS'
+# Facteur test bed (see tests/infra/lib/vps-init.sh): limits this machine cannot raise are kept.
+ulimit() { command ulimit "$@" 2>/dev/null || true; }
+DEFAULTS
 }
 if [[ $MODE == bare ]]; then make_bare; fi
 
