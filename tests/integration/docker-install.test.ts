@@ -19,6 +19,15 @@ let facteur: ReturnType<typeof freshFacteur>;
 let serverId: string;
 const progress: Array<EventPayload<'progress'>> = [];
 
+async function failure(promise: Promise<unknown>): Promise<FacteurError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(FacteurError);
+  return err as FacteurError;
+}
+
 const serverDockerVersion = async (): Promise<string> =>
   (await runOnVps(N, "docker version --format '{{.Server.Version}}'")).trim();
 
@@ -56,21 +65,45 @@ describe('installing Docker on a bare server (VPS 3, sudo user)', () => {
   });
 
   it('asks for the sudo password before installing anything', async () => {
-    const err = await facteur.call('installDocker', { serverId, operationId: 'install-no-pass' }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(FacteurError);
-    expect((err as FacteurError).code).toBe('SUDO_PASSWORD_NEEDED');
+    const err = await failure(facteur.call('installDocker', { serverId, operationId: 'install-no-pass' }));
+    expect(err.code).toBe('SUDO_PASSWORD_NEEDED');
     expect(progress.filter((p) => p.operationId === 'install-no-pass')).toEqual([]);
   });
 
-  it('installs docker.io with apt, with progress in order, and ends with Docker answering', async () => {
-    expect(await facteur.call('provideSudoPassword', { serverId, password: vps.sudoPassword })).toMatchObject(
-      {
-        privileges: 'password-known',
-      },
+  it('on a system apt cannot serve, says what to install by hand', async () => {
+    const access = await facteur.call('provideSudoPassword', { serverId, password: vps.sudoPassword });
+    expect(access.privileges).toBe('password-known');
+    await runOnVps(
+      N,
+      `mv /etc/os-release /etc/os-release.saved && printf 'ID=fedora\\nPRETTY_NAME="Fedora Linux 40"\\n' > /etc/os-release`,
     );
+    try {
+      const err = await failure(facteur.call('installDocker', { serverId, operationId: 'install-fedora' }));
+      expect(err.code).toBe('COMMAND_FAILED');
+      expect(err.message).toMatch(/runs Fedora Linux 40\. Install Docker Engine by hand/);
+    } finally {
+      await runOnVps(N, 'mv -f /etc/os-release.saved /etc/os-release');
+    }
+  });
+
+  it("stops on an apt failure with apt's own last lines, and a later run picks up", async () => {
+    await runOnVps(
+      N,
+      "echo 'deb http://mirror.invalid/debian bookworm main' > /etc/apt/sources.list.d/broken.list",
+    );
+    try {
+      const err = await failure(facteur.call('installDocker', { serverId, operationId: 'install-broken' }));
+      expect(err.code).toBe('COMMAND_FAILED');
+      // The bed's proxy refuses any host but Debian's mirror: apt reports the 403.
+      expect(err.message).toMatch(/apt-get update stopped \(exit 100\)\. apt said: .*mirror\.invalid.*403/);
+      expect(err.message).toMatch(/then try again/);
+    } finally {
+      await runOnVps(N, 'rm -f /etc/apt/sources.list.d/broken.list');
+    }
+    expect((await execOnVps(N, 'command -v dockerd')).stdout).toBe('');
+  });
+
+  it('installs docker.io with apt, with progress in order, and ends with Docker answering', async () => {
     const result = await facteur.call('installDocker', { serverId, operationId: 'install-one' });
     expect(result.installed).toBe(true);
     expect(result.version).toBe(await serverDockerVersion());

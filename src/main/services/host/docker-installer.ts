@@ -174,13 +174,14 @@ async function readSystem(session: HostSession, timeoutMs: number): Promise<Serv
   };
 }
 
+/** The last lines of a command's output (apt's errors, "E: ...", when it printed any), on one line. */
 function lastLines(text: string, n = 6): string {
-  return text
+  const lines = text
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !parseAptStatus(l))
-    .slice(-n)
-    .join(' / ');
+    .filter((l) => l && !parseAptStatus(l));
+  const errors = lines.filter((l) => /^(E|W):|^dpkg: error/.test(l));
+  return (errors.length > 0 ? errors : lines).slice(-n).join(' / ').replace(/\.+$/, '');
 }
 
 function aptFailure(server: string, what: string, result: StreamedResult): FacteurError {
