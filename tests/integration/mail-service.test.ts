@@ -69,7 +69,8 @@ async function serverCrypto(script: string, input: unknown): Promise<string> {
   });
   return stdout;
 }
-const READ_STDIN = "const input = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));";
+const READ_STDIN =
+  "const { readFileSync } = await import('node:fs'); const input = JSON.parse(readFileSync(0, 'utf8'));";
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const t0 = Date.now();

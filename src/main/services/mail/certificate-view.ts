@@ -56,7 +56,8 @@ export function isPending(
 export function certificateView(cert: ServerCertificate, pending: boolean): CertificateStatus {
   return {
     subject: cert.subject,
-    altNames: cert.altNames,
+    // The control API lists them as X509Certificate prints them ("DNS:mail.example.org").
+    altNames: cert.altNames.map((n) => n.replace(/^(DNS|IP Address):/, '')),
     issuer: cert.issuer,
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
