@@ -32,6 +32,7 @@ export interface App {
   handlers: Handlers;
   events: EventBus;
   servers: ServerService;
+  vault: Vault;
 }
 
 export function createApp(options: AppOptions): App {
@@ -77,5 +78,5 @@ export function createApp(options: AppOptions): App {
     clientSettings: (req) => mail.clientSettings(req),
   };
 
-  return { handlers, events, servers };
+  return { handlers, events, servers, vault };
 }

@@ -220,6 +220,7 @@ export class ImageUploader {
     report(true);
     let stderr = '';
     channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    channel.resume(); // cat prints nothing, but the channel closes only once its output is read
     const exited = new Promise<number | null>((resolve) => {
       let code: number | null = null;
       channel.on('exit', (c: number | null) => (code = c));
