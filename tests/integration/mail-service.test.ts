@@ -398,27 +398,30 @@ describe('certificate and first mailbox through the control API (VPS 5, pebble, 
 
   it('the autoconfig file the settings point at is served, under the new certificate, with the same settings', async () => {
     const url = new URL(created.settings.autoconfigUrl);
-    const xml = await new Promise<string>((resolve, reject) => {
-      request(
-        {
-          host: vps.host,
-          port: 443,
-          path: url.pathname,
-          servername: url.hostname,
-          headers: { host: url.hostname },
-          ca: acme.rootPem,
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode}`)),
-          );
-        },
-      )
-        .on('error', reject)
-        .end();
-    });
+    // The web role serves a domain added through the control API within 5 s.
+    const xml = await waitFor(
+      'the autoconfig file',
+      () =>
+        new Promise<string | undefined>((resolve, reject) => {
+          request(
+            {
+              host: vps.host,
+              port: 443,
+              path: url.pathname,
+              servername: url.hostname,
+              headers: { host: url.hostname },
+              ca: acme.rootPem,
+            },
+            (res) => {
+              let body = '';
+              res.on('data', (d: Buffer) => (body += d.toString()));
+              res.on('end', () => resolve(res.statusCode === 200 ? body : undefined));
+            },
+          )
+            .on('error', reject)
+            .end();
+        }),
+    );
     const servers = [...xml.matchAll(/<(incoming|outgoing)Server type="(\w+)">([\s\S]*?)<\/\1Server>/g)].map(
       ([, , type, body]) => ({
         protocol: type,
@@ -455,6 +458,36 @@ describe('certificate and first mailbox through the control API (VPS 5, pebble, 
     // The mailbox file opens with that K: the messages are there.
     const subjects = await subjectsInInbox(created.settings, newPassword);
     expect(subjects).toHaveLength(2);
+  });
+});
+
+describe('a certificate request that fails', () => {
+  it('shows the CA’s refusal in plain words, and a second request waits for its own outcome, not the old error', async () => {
+    // A second domain whose names pebble cannot resolve: the forced renewal must fail.
+    const control = new ControlClient(conn, { port: CONTROL_PORT, token: await token(), timeoutMs: 15_000 });
+    await control.post('/v1/domains', { name: 'unknown5.test', dkim: false });
+    const settle = () =>
+      waitFor('the attempt to end', async () => {
+        const s = await call('certificateStatus', { id: serverId });
+        return s.acme?.pending ? undefined : s;
+      });
+
+    const asked = await call('requestCertificate', { serverId, force: true });
+    expect(asked.acme).toMatchObject({ pending: true, lastError: null });
+    const failed = await settle();
+    expect(failed.acme?.lastError).toMatch(/unknown5\.test/);
+    expect(failed.acme?.lastError).toMatch(/DNS|record/i);
+    // The certificate in place stays.
+    expect(failed).toMatchObject({ selfSigned: false, issuer: expect.stringMatching(/Pebble/) });
+
+    // Asked again while the server still shows that error: pending until the new attempt has ended.
+    const again = await call('requestCertificate', { serverId, force: true });
+    expect(again.acme).toMatchObject({ pending: true, lastError: null });
+    const failedAgain = await settle();
+    expect(failedAgain.acme?.lastError).toMatch(/unknown5\.test/);
+    expect(Date.parse(failedAgain.acme!.lastAttemptAt!)).toBeGreaterThan(
+      Date.parse(failed.acme!.lastAttemptAt!),
+    );
   });
 });
 
