@@ -5,7 +5,7 @@
  * (swaks) sends with the password the page showed, and another (imapflow, verifying the issued
  * certificate) reads the message. Each step is photographed into docs/screenshots/journey-*.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
@@ -14,7 +14,7 @@ import { startVps, stopVps, type VpsInfo } from '../infra/testbed';
 import { launchChromium, showsText, startHost, textOf, visible } from '../support/browser';
 import { baseZone, startKnot, type Knot } from '../support/knot';
 import { startPebbleForVps, type VpsPebble } from '../support/pebble-vps';
-import { ensureServerImage } from '../support/server-stack';
+import { ensureServerImage, RESOURCES } from '../support/server-stack';
 
 const N = 6;
 const DOMAIN = 'journey.test';
@@ -52,6 +52,7 @@ beforeAll(async () => {
     FACTEUR_DNS_AUTH_PORT: String(DNS.port),
     FACTEUR_DNS_TTL: '300',
     FACTEUR_DNS_TIMEOUT_MS: '1000',
+    FACTEUR_RESOURCES_DIR: RESOURCES, // the built host would look in out/resources
     FACTEUR_ACME_DIRECTORY_URL: pebble.directoryUrl,
     FACTEUR_ACME_CA_FILE: pebble.apiCaFile,
     FACTEUR_SERVER_CONFIG: JSON.stringify({ acme: { requestPollMs: 500, pollMinMs: 200, pollMaxMs: 1000 } }),
@@ -70,6 +71,18 @@ afterAll(async () => {
   await pebble?.stop();
   await knot?.stop();
   await stopVps(N);
+});
+
+// A failed step leaves a picture of the page and what the deploy showed, for whoever reads the log.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail' || !page) return;
+  mkdirSync('test-results', { recursive: true });
+  await page.screenshot({
+    path: `test-results/journey-failed-${ctx.task.name.slice(0, 20)}.png`,
+    fullPage: true,
+  });
+  const seen: unknown = await page.evaluate('window.journeySeen').catch(() => undefined);
+  process.stderr.write(`[journey] failed at "${ctx.task.name}"; deploy seen: ${JSON.stringify(seen)}\n`);
 });
 
 const nav = (name: string) =>
@@ -161,7 +174,7 @@ describe('the setup journey, from a bare VPS to a mailbox a real client uses', (
     ]);
     expect(download.suggestedFilename()).toBe('docker-compose.yml');
     expect(readFileSync((await download.path())!, 'utf8')).toMatch(/^services:/m);
-  });
+  }, 300_000);
 
   it('publishes the DNS records on the authoritative server, filled from the deployed server', async () => {
     await showsText(step('dns'), 'The internet finds your mail server');
@@ -203,7 +216,7 @@ describe('the setup journey, from a bare VPS to a mailbox a real client uses', (
     ]);
     await showsText(cert, MAIL_HOST);
     await shot('journey-6-certificate', cert);
-  });
+  }, 180_000);
 
   it('creates the first mailbox and shows its password once, with the client settings', async () => {
     const box = step('mailbox');
