@@ -186,6 +186,39 @@ describe('deploy', () => {
     expect(upgraded.services.every((s) => s.action === 'created')).toBe(true);
   });
 
+  it('deploys as a non-root user through sudo, the password given once and kept in memory', async () => {
+    await cleanStack(N, { image: true, data: false });
+    await runOnVps(N, 'docker rmi -f $(docker images -aq) >/dev/null 2>&1 || true');
+    const owner = await facteur.call('addServer', {
+      name: 'as owner',
+      host: vps.host,
+      port: vps.port,
+      user: vps.sudoUser,
+      auth: { kind: 'privateKey', privateKey: readFileSync(vps.clientKeyPath, 'utf8') },
+      confirmedFingerprint: scanFingerprint(vps.host, vps.port),
+    });
+    const asOwner = () =>
+      facteur.call('deployStack', {
+        serverId: owner.id,
+        operationId: `deploy-owner-${++opCounter}`,
+        hostname: 'mail.deploy.test',
+        domain: 'deploy.test',
+      });
+    const refused = await asOwner().then(
+      () => undefined,
+      (e: unknown) => e as FacteurError,
+    );
+    expect(refused?.code).toBe('SUDO_PASSWORD_NEEDED');
+    await facteur.call('provideSudoPassword', { serverId: owner.id, password: vps.sudoPassword });
+    const result = await asOwner();
+    expect(result.imageBytesSent).toBe(archive.manifest.bytes);
+    expect(result.services.every((s) => s.action === 'created')).toBe(true);
+    // The upload went to the owner's own folder and was removed after loading.
+    expect(await runOnVps(N, 'find /home/owner/.cache/facteur -type f | wc -l')).toBe('0\n');
+    const info = await facteur.call('deploymentInfo', { id: owner.id });
+    for (const s of info.services) expect(s, s.name).toMatchObject({ state: 'running' });
+  });
+
   it('exports a docker-compose.yml of the same stack', async () => {
     const file = await facteur.call('exportCompose', { id: serverId });
     expect(file.fileName).toBe('docker-compose.yml');

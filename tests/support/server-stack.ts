@@ -104,7 +104,12 @@ export async function cleanStack(n: number, opts: { image?: boolean; data?: bool
     ...(opts.data !== false
       ? ['if [ -d /var/lib/facteur ]; then find /var/lib/facteur -mindepth 1 -delete; fi']
       : []),
-    ...(opts.image ? ['docker rmi -f $(docker images -q facteur-server) >/dev/null 2>&1 || true'] : []),
+    ...(opts.image
+      ? [
+          'docker rmi -f $(docker images -q facteur-server) >/dev/null 2>&1 || true',
+          'rm -rf /root/.cache/facteur',
+        ]
+      : []),
   ];
   await runOnVps(n, cmds.join('; '));
 }
