@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../../app/errors';
-import { deploymentInfoQuery } from '../../queries/deploy';
+import { deploymentInfoQuery, serverAccessQuery } from '../../queries/deploy';
 import { serversQuery } from '../../queries/servers';
 import { useRunPreflight } from '../../queries/preflight';
 import { DeployPanel, mailHostOf, type MailNames } from '../deploy/DeployPanel';
@@ -26,6 +26,10 @@ export function SetupPage({ onOpenDns }: { onOpenDns: () => void }) {
   const selected = serverId || servers.data?.[0]?.id || '';
   const info = useQuery(deploymentInfoQuery(selected));
   const [typedNames, setNames] = useState<MailNames | null>(null);
+  const report = preflight.data?.serverId === selected ? preflight.data : undefined;
+  const deployed = info.data?.deployed === true;
+  const ready = report !== undefined || deployed;
+  const access = useQuery({ ...serverAccessQuery(selected), enabled: ready && selected !== '' });
 
   if (servers.data?.length === 0) {
     return (
@@ -40,11 +44,9 @@ export function SetupPage({ onOpenDns }: { onOpenDns: () => void }) {
     setNames(null);
     preflight.reset();
   };
-  const report = preflight.data?.serverId === selected ? preflight.data : undefined;
-  const deployed = info.data?.deployed === true;
   const names = typedNames ?? { domain: info.data?.domain ?? '', hostname: info.data?.hostname ?? '' };
-  const ready = report !== undefined || deployed;
   const dockerCheck = report?.checks.find((c) => c.id === 'docker');
+  const privileged = ['root', 'passwordless', 'password-known'].includes(access.data?.privileges ?? '');
   const lockedBeforeCheck = t('wizard.lockedCheck');
   const lockedBeforeDeploy = t('wizard.lockedDeploy');
 
@@ -90,7 +92,7 @@ export function SetupPage({ onOpenDns }: { onOpenDns: () => void }) {
         id="privileges"
         number={2}
         title={t('wizard.privileges')}
-        state={ready ? 'todo' : 'locked'}
+        state={!ready ? 'locked' : privileged ? 'done' : 'todo'}
         lockedText={lockedBeforeCheck}
       >
         <PrivilegesStep serverId={selected} />
