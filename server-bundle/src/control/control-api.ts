@@ -4,6 +4,7 @@ import type { ControlDeps } from './control-deps.ts';
 import { startHttpApi, type HttpApi } from './http-server.ts';
 import { Router } from './router.ts';
 import { registerAliasRoutes } from './routes/alias-routes.ts';
+import { registerAppPasswordWrapRoutes } from './routes/app-password-wrap-routes.ts';
 import { registerDomainRoutes } from './routes/domain-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMailboxRoutes } from './routes/mailbox-routes.ts';
@@ -20,6 +21,7 @@ export function controlRouter(deps: ControlDeps): Router {
   registerHealthRoutes(router, deps);
   registerDomainRoutes(router, deps);
   registerMailboxRoutes(router, deps);
+  registerAppPasswordWrapRoutes(router, deps);
   registerAliasRoutes(router, deps);
   registerObserveRoutes(router, deps);
   return router;
