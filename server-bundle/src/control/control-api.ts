@@ -9,6 +9,7 @@ import { registerDomainRoutes } from './routes/domain-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMailboxRoutes } from './routes/mailbox-routes.ts';
 import { registerObserveRoutes } from './routes/observe-routes.ts';
+import { registerSpamRoutes } from './routes/spam-routes.ts';
 
 export interface ControlApiOptions {
   /** 0 picks a free port (tests). */
@@ -22,6 +23,7 @@ export function controlRouter(deps: ControlDeps): Router {
   registerDomainRoutes(router, deps);
   registerMailboxRoutes(router, deps);
   registerAppPasswordWrapRoutes(router, deps);
+  registerSpamRoutes(router, deps);
   registerAliasRoutes(router, deps);
   registerObserveRoutes(router, deps);
   return router;

@@ -32,6 +32,8 @@ export interface ControlDeps {
   outbound: OutboundQueue;
   /** Outbound role's per-entry state; entries without one have never been tried. */
   deliveryState?(id: string): Promise<QueueDeliveryState | undefined>;
+  /** inbound.spam: the server's Junk threshold (a mailbox may set its own) and the DATA refusal score. */
+  spam?: { threshold: number; rejectAbove: number };
   metrics: MetricsStore;
   /** Default number of points a metrics query returns. */
   metricsPoints: number;

@@ -35,6 +35,7 @@ export async function startControlRole(ctx: RoleContext) {
         redis: ctx.redis,
         outbound: ctx.outbound,
         deliveryState: (id) => states.get(id),
+        spam: config.inbound.spam,
         metrics,
         metricsPoints: config.metrics.points,
         dkim: new DkimKeyStore(join(config.dataDir, 'dkim')),

@@ -31,6 +31,15 @@ export function int(opts: { min?: number; max?: number } = {}): Check<number> {
   };
 }
 
+/** A finite number (fractions allowed) within [min, max]. */
+export function num(opts: { min: number; max: number }): Check<number> {
+  return (v, path) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'must be a number');
+    if (v < opts.min || v > opts.max) fail(path, `must be between ${opts.min} and ${opts.max}`);
+    return v;
+  };
+}
+
 export const bool: Check<boolean> = (v, path) => {
   if (typeof v !== 'boolean') fail(path, 'must be true or false');
   return v;

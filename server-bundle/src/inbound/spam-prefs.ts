@@ -12,6 +12,32 @@ export interface SpamPrefs {
 
 const key = (mailboxId: string) => `spam:${mailboxId}`;
 
+/** Most trusted entries one mailbox keeps (each message checks them all). */
+export const MAX_TRUSTED_SENDERS = 500;
+
+const LOCAL_RE = /^[^\s@<>()[\],;:"\\]{1,64}$/;
+const LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+function validDomain(d: string): boolean {
+  const labels = d.split('.');
+  return d.length <= 253 && labels.length >= 2 && labels.every((l) => LABEL_RE.test(l));
+}
+
+/**
+ * A trusted-sender entry in its stored form (lower case): "name@example.org" or "@example.org".
+ * undefined when it is neither.
+ */
+export function normalizeTrustedSender(input: string): string | undefined {
+  const s = input.trim().toLowerCase().replace(/\.$/, '');
+  const at = s.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const local = s.slice(0, at);
+  const domain = s.slice(at + 1);
+  if (!validDomain(domain)) return undefined;
+  if (local === '') return `@${domain}`;
+  return LOCAL_RE.test(local) ? `${local}@${domain}` : undefined;
+}
+
 export class SpamPreferences {
   readonly #config: ConfigStore;
 
@@ -43,6 +69,19 @@ export class SpamPreferences {
     if (threshold === null) delete p.threshold;
     else p.threshold = threshold;
     this.#put(mailboxId, p);
+  }
+
+  /**
+   * Replaces what is given (threshold null = the server default; trusted: the whole list, already
+   * normalized) and keeps the rest.
+   */
+  update(mailboxId: string, change: { threshold?: number | null; trusted?: readonly string[] }): SpamPrefs {
+    const p = this.get(mailboxId);
+    if (change.threshold === null) delete p.threshold;
+    else if (change.threshold !== undefined) p.threshold = change.threshold;
+    if (change.trusted) p.trusted = [...new Set(change.trusted)];
+    this.#put(mailboxId, p);
+    return p;
   }
 
   trust(mailboxId: string, sender: string): void {

@@ -52,7 +52,9 @@ const RULES: Rule[] = [
   {
     name: 'DKIM_INVALID',
     points: 1,
-    test: (c) => !!c.auth?.dkim.length && c.auth.dkim.every((d) => d.result !== 'pass'),
+    // Signed, and no signature verifies (mailauth reports an unsigned message as one dkim=none).
+    test: (c) =>
+      !!c.auth?.dkim.some((d) => d.result !== 'none') && c.auth.dkim.every((d) => d.result !== 'pass'),
   },
   { name: 'NO_AUTHENTICATION', points: 1.5, test: (c) => !!c.auth && !passOrAligned(c.auth) },
   { name: 'DMARC_PASS', points: -1, test: (c) => c.auth?.dmarc?.result === 'pass' },

@@ -53,10 +53,15 @@ const asResult = (r: string | undefined): AuthResult => {
   return known.includes(r as AuthResult) ? (r as AuthResult) : r ? 'other' : 'none';
 };
 
-function hasArcSeal(raw: Buffer): boolean {
-  const head = raw.subarray(0, 256 * 1024).toString('latin1');
-  const end = head.search(/\r?\n\r?\n/);
-  return /^arc-seal:/im.test(end >= 0 ? head.slice(0, end) : head);
+/**
+ * mailauth reports ARC only when the message carries ARC header fields; the Authentication-Results
+ * field we add always says what the chain was: arc=none is appended when there is none.
+ */
+export function withArcNone(headers: string): string {
+  const m = /^Authentication-Results:.*(?:\r\n[ \t].*)*/im.exec(headers);
+  if (!m || /(?:^|;)\s*arc=/i.test(m[0])) return headers;
+  const end = m.index + m[0].length;
+  return `${headers.slice(0, end)};\r\n arc=none${headers.slice(end)}`;
 }
 
 export async function verifyMessage(
@@ -70,8 +75,8 @@ export async function verifyMessage(
     mta: opts.authservId,
     resolver: opts.resolver as never,
     disableBimi: true,
-    // No ARC-Seal in the message: there is no chain to check (and nothing to seal).
-    disableArc: !hasArcSeal(raw),
+    // ARC chain verified (pass / fail, a broken or partial set is a fail); never sealed here.
+    disableArc: false,
     trustReceived: false,
   });
   const dmarc = r.dmarc
@@ -82,8 +87,9 @@ export async function verifyMessage(
         domain: r.dmarc.domain,
       }
     : undefined;
+  const arcInfo = r.arc ? (r.arc as { info?: string }).info : undefined;
   return {
-    headers: r.headers,
+    headers: arcInfo ? r.headers : withArcNone(r.headers),
     spf: r.spf ? asResult(r.spf.status.result) : 'none',
     spfDomain: r.spf ? r.spf.domain : undefined,
     dkim: (r.dkim.results ?? []).map((d) => ({

@@ -60,6 +60,16 @@ describe('spam score', () => {
     expect(v.score).toBe(23.5);
   });
 
+  it('counts DKIM_INVALID only for a signature that fails, not for unsigned mail (mailauth: dkim=none)', () => {
+    const dkim = (result: AuthVerdict['dkim'][number]['result']) => ({
+      auth: { ...good, dkim: [{ ...good.dkim[0]!, result }], dmarc: undefined, spf: 'none' as const },
+      client: cleanClient,
+      ...msg('From: a@b.test\r\nDate: x\r\nMessage-ID: <1@b>', 'x'),
+    });
+    expect(spamScore(dkim('none')).reasons).toEqual(['NO_AUTHENTICATION=1.5']);
+    expect(spamScore(dkim('fail')).reasons).toEqual(['DKIM_INVALID=1', 'NO_AUTHENTICATION=1.5']);
+  });
+
   it('does not blame mail whose checks were skipped (trusted client)', () => {
     expect(
       spamScore({

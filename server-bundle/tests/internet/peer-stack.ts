@@ -100,6 +100,11 @@ export class PeerStack {
     return this.#spawn('outbound', ['outbound']);
   }
 
+  /** One more process of the role runner, named `name` (e.g. a second outbound process, control). */
+  startProcess(name: string, roles: string[]): Promise<void> {
+    return this.#spawn(name, roles);
+  }
+
   async #spawn(name: string, roles: string[]): Promise<void> {
     const child = spawn(process.execPath, [MAIN, 'role', ...roles, '--config', this.configPath], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -53,19 +53,21 @@ const passwordWrap = object({
 });
 const newAppPassword = object({ password: str({ min: 1, max: 1024 }), label: str({ max: 100 }) });
 
+/** The mailbox a `:mailbox` path parameter names (its id or its address); 404 otherwise. */
+export function mailboxByRef(core: ControlDeps['core'], ref: string): MailboxRecord {
+  let m: MailboxRecord | undefined;
+  try {
+    m = ref.includes('@') ? core.config.findMailbox(normalizeAddress(ref)) : core.config.getMailbox(ref);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+  }
+  if (!m) throw notFound('mailbox');
+  return m;
+}
+
 export function registerMailboxRoutes(router: Router, deps: ControlDeps): void {
   const { core } = deps;
-
-  const find = (ref: string): MailboxRecord => {
-    let m: MailboxRecord | undefined;
-    try {
-      m = ref.includes('@') ? core.config.findMailbox(normalizeAddress(ref)) : core.config.getMailbox(ref);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-    }
-    if (!m) throw notFound('mailbox');
-    return m;
-  };
+  const find = (ref: string): MailboxRecord => mailboxByRef(core, ref);
 
   const view = (m: MailboxRecord) => ({
     id: m.id,
