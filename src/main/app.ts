@@ -11,6 +11,7 @@ import { DeployService } from './services/deploy/deploy-service';
 import { DnsService } from './services/dns/dns-service';
 import { DockerInstaller } from './services/host/docker-installer';
 import { HostAccess } from './services/host/host-access';
+import { MailAdminService } from './services/mail/mail-admin-service';
 import { MailService } from './services/mail/mail-service';
 import { PreflightService } from './services/preflight/preflight-service';
 import { ServerService } from './services/servers/server-service';
@@ -42,6 +43,7 @@ export function createApp(options: AppOptions): App {
   const servers = new ServerService(new ServerStore(join(config.dataDir, 'servers.json')), vault, config);
   const preflight = new PreflightService(servers, config);
   const mail = new MailService(servers, vault, config);
+  const mailAdmin = new MailAdminService(servers, mail, config);
   const dns = new DnsService(vault, config.dns, (id, domain) => mail.dnsFacts(id, domain));
   const events = new EventBus();
   const hosts = new HostAccess(servers, config);
@@ -76,6 +78,23 @@ export function createApp(options: AppOptions): App {
     listMailboxes: (req) => mail.listMailboxes(req.id),
     createMailbox: (req) => mail.createMailbox(req),
     clientSettings: (req) => mail.clientSettings(req),
+    listDomains: (req) => mailAdmin.listDomains(req.id),
+    addDomain: (req) => mailAdmin.addDomain(req),
+    removeDomain: (req) => mailAdmin.removeDomain(req),
+    listMailboxDetails: (req) => mailAdmin.listMailboxDetails(req),
+    setMailboxQuota: (req) => mailAdmin.setMailboxQuota(req),
+    setMailboxState: (req) => mailAdmin.setMailboxState(req),
+    deleteMailbox: (req) => mailAdmin.deleteMailbox(req),
+    listAliases: (req) => mailAdmin.listAliases(req),
+    addAlias: (req) => mailAdmin.addAlias(req),
+    updateAlias: (req) => mailAdmin.updateAlias(req),
+    removeAlias: (req) => mailAdmin.removeAlias(req),
+    resetMailboxPassword: (req) => mailAdmin.resetMailboxPassword(req),
+    createAppPassword: (req) => mailAdmin.createAppPassword(req),
+    revokeAppPassword: (req) => mailAdmin.revokeAppPassword(req),
+    clientSetup: (req) => mailAdmin.clientSetup(req),
+    appleProfile: (req) => mailAdmin.appleProfile(req),
+    sendTestEmail: (req) => mailAdmin.sendTestEmail(req),
   };
 
   return { handlers, events, servers, vault };

@@ -25,6 +25,23 @@ export const methods = [
   'listMailboxes',
   'createMailbox',
   'clientSettings',
+  'listDomains',
+  'addDomain',
+  'removeDomain',
+  'listMailboxDetails',
+  'setMailboxQuota',
+  'setMailboxState',
+  'deleteMailbox',
+  'listAliases',
+  'addAlias',
+  'updateAlias',
+  'removeAlias',
+  'resetMailboxPassword',
+  'createAppPassword',
+  'revokeAppPassword',
+  'clientSetup',
+  'appleProfile',
+  'sendTestEmail',
 ] as const;
 export const eventNames = ['progress', 'log'] as const;
 

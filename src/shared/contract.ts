@@ -1,4 +1,26 @@
 import { z } from 'zod';
+import {
+  aliasRef,
+  appleProfile,
+  appleProfileRequest,
+  appPasswordRef,
+  clientSetup,
+  createAppPasswordRequest,
+  createdAppPassword,
+  deleteMailboxRequest,
+  domainRequest,
+  listAliasesRequest,
+  listMailboxDetailsRequest,
+  mailAlias,
+  mailboxDetails,
+  mailboxRef,
+  mailDomain,
+  newPassword,
+  saveAliasRequest,
+  setMailboxQuotaRequest,
+  setMailboxStateRequest,
+  testEmailResult,
+} from './admin';
 import type { EventName as ChannelEvent, Method as ChannelMethod } from './channels';
 import {
   dnsApplyRequest,
@@ -162,6 +184,24 @@ export const contract = {
   listMailboxes: { request: serverId, response: z.array(mailbox) },
   createMailbox: { request: createMailboxRequest, response: createdMailbox },
   clientSettings: { request: clientSettingsRequest, response: clientSettings },
+  // Mail administration and client setup (schemas in admin.ts), through the control API.
+  listDomains: { request: serverId, response: z.array(mailDomain) },
+  addDomain: { request: domainRequest, response: mailDomain },
+  removeDomain: { request: domainRequest, response: z.object({ removed: z.boolean() }) },
+  listMailboxDetails: { request: listMailboxDetailsRequest, response: z.array(mailboxDetails) },
+  setMailboxQuota: { request: setMailboxQuotaRequest, response: mailboxDetails },
+  setMailboxState: { request: setMailboxStateRequest, response: mailboxDetails },
+  deleteMailbox: { request: deleteMailboxRequest, response: z.object({ deleted: z.boolean() }) },
+  listAliases: { request: listAliasesRequest, response: z.array(mailAlias) },
+  addAlias: { request: saveAliasRequest, response: mailAlias },
+  updateAlias: { request: saveAliasRequest, response: mailAlias },
+  removeAlias: { request: aliasRef, response: z.object({ removed: z.boolean() }) },
+  resetMailboxPassword: { request: mailboxRef, response: newPassword },
+  createAppPassword: { request: createAppPasswordRequest, response: createdAppPassword },
+  revokeAppPassword: { request: appPasswordRef, response: z.object({ revoked: z.boolean() }) },
+  clientSetup: { request: mailboxRef, response: clientSetup },
+  appleProfile: { request: appleProfileRequest, response: appleProfile },
+  sendTestEmail: { request: mailboxRef, response: testEmailResult },
 } as const;
 
 export const events = {
