@@ -55,7 +55,10 @@ beforeAll(async () => {
     FACTEUR_RESOURCES_DIR: RESOURCES, // the built host would look in out/resources
     FACTEUR_ACME_DIRECTORY_URL: pebble.directoryUrl,
     FACTEUR_ACME_CA_FILE: pebble.apiCaFile,
-    FACTEUR_SERVER_CONFIG: JSON.stringify({ acme: { requestPollMs: 500, pollMinMs: 200, pollMaxMs: 1000 } }),
+    FACTEUR_SERVER_CONFIG: JSON.stringify({
+      acme: { requestPollMs: 500, pollMinMs: 200, pollMaxMs: 1000 },
+      tls: { watchIntervalMs: 1000 }, // roles re-read the certificate every 60 s by default
+    }),
   });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
