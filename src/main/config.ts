@@ -51,6 +51,12 @@ export interface DesktopConfig {
     dockerStartTimeoutMs: number;
     dockerPollMs: number;
   };
+  operate: {
+    /** The dashboard asks the servers again this often (metrics, health, the servers list). */
+    refreshMs: number;
+    /** Points asked per metrics series; the server downsamples any range to about this many. */
+    metricsPoints: number;
+  };
   stack: {
     /** Each service of a fresh stack must answer its protocol within this (services/stack). */
     healthTimeoutMs: number;
@@ -114,6 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       aptLockWaitS: num(env, 'FACTEUR_APT_LOCK_WAIT_S', 300),
       dockerStartTimeoutMs: num(env, 'FACTEUR_DOCKER_START_TIMEOUT_MS', 60_000),
       dockerPollMs: num(env, 'FACTEUR_DOCKER_POLL_MS', 500),
+    },
+    operate: {
+      refreshMs: num(env, 'FACTEUR_DASHBOARD_REFRESH_MS', 30_000),
+      metricsPoints: num(env, 'FACTEUR_METRICS_POINTS', 300),
     },
     stack: {
       healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),
