@@ -11,17 +11,14 @@ import { DeployService } from './services/deploy/deploy-service';
 import { DnsService } from './services/dns/dns-service';
 import { DockerInstaller } from './services/host/docker-installer';
 import { HostAccess } from './services/host/host-access';
-import { ControlAccess } from './services/mail/control-access';
 import { MailAdminService } from './services/mail/mail-admin-service';
+import { ControlAccess } from './services/mail/control-access';
 import { MailService } from './services/mail/mail-service';
 import { HealthService } from './services/operate/health-service';
 import { MetricsService } from './services/operate/metrics-service';
 import { PreflightService } from './services/preflight/preflight-service';
 import { ServerService } from './services/servers/server-service';
 import { ServerStore } from './services/servers/server-store';
-import { lookupBlocklists } from './services/status/blocklists';
-import { HealthMonitor } from './services/status/health-monitor';
-import { StatusService } from './services/status/status-service';
 import { FileKeyProvider } from './services/vault/file-key-provider';
 import { Vault, type KeyProvider } from './services/vault/vault';
 
@@ -38,8 +35,6 @@ export interface AppOptions {
 export interface App {
   handlers: Handlers;
   events: EventBus;
-  /** Desktop alerts: the front-ends start it (Electron, browser host); tests poll it by hand. */
-  monitor: HealthMonitor;
   servers: ServerService;
   vault: Vault;
 }
@@ -57,15 +52,6 @@ export function createApp(options: AppOptions): App {
   const hosts = new HostAccess(servers, config);
   const dockerInstaller = new DockerInstaller(hosts);
   const deploy = new DeployService(hosts, vault, config);
-  const status = new StatusService(servers, hosts, vault, dns, config);
-  const monitor = new HealthMonitor({
-    servers,
-    vault,
-    control: mail.control,
-    blocklists: (ip) => lookupBlocklists(ip, status.blocklistOptions()),
-    emit: (alert) => events.emit('alert', alert),
-    config: config.status,
-  });
   const control = new ControlAccess(servers, vault, config.ssh.commandMs);
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
@@ -98,8 +84,9 @@ export function createApp(options: AppOptions): App {
     listMailboxes: (req) => mail.listMailboxes(req.id),
     createMailbox: (req) => mail.createMailbox(req),
     clientSettings: (req) => mail.clientSettings(req),
-    runStatusChecks: (req) => status.run(req.serverId),
-    listAlerts: async () => monitor.alerts(),
+    serverMetrics: (req) => metrics.metrics(req.serverId, req.range),
+    serverHealth: (req) => health.health(req.id),
+    serversOverview: async () => ({ refreshMs: config.operate.refreshMs, servers: await health.overview() }),
     listDomains: (req) => mailAdmin.listDomains(req.id),
     addDomain: (req) => mailAdmin.addDomain(req),
     removeDomain: (req) => mailAdmin.removeDomain(req),
@@ -117,10 +104,7 @@ export function createApp(options: AppOptions): App {
     clientSetup: (req) => mailAdmin.clientSetup(req),
     appleProfile: (req) => mailAdmin.appleProfile(req),
     sendTestEmail: (req) => mailAdmin.sendTestEmail(req),
-    serverMetrics: (req) => metrics.metrics(req.serverId, req.range),
-    serverHealth: (req) => health.health(req.id),
-    serversOverview: async () => ({ refreshMs: config.operate.refreshMs, servers: await health.overview() }),
   };
 
-  return { handlers, events, servers, vault, monitor };
+  return { handlers, events, servers, vault };
 }

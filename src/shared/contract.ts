@@ -41,7 +41,6 @@ import {
   serverAccess,
   sudoPasswordRequest,
 } from './deploy';
-import { alert, alertList, runStatusChecksRequest, statusReport } from './status';
 import {
   certificateStatus,
   clientSettings,
@@ -186,9 +185,10 @@ export const contract = {
   listMailboxes: { request: serverId, response: z.array(mailbox) },
   createMailbox: { request: createMailboxRequest, response: createdMailbox },
   clientSettings: { request: clientSettingsRequest, response: clientSettings },
-  // Status checks and desktop alerts (schemas in status.ts).
-  runStatusChecks: { request: runStatusChecksRequest, response: statusReport },
-  listAlerts: { request: empty, response: alertList },
+  // Dashboard (schemas in operate.ts): metrics and health through the control API.
+  serverMetrics: { request: serverMetricsRequest, response: serverMetrics },
+  serverHealth: { request: serverId, response: serverHealth },
+  serversOverview: { request: empty, response: serversOverview },
   // Mail administration and client setup (schemas in admin.ts), through the control API.
   listDomains: { request: serverId, response: z.array(mailDomain) },
   addDomain: { request: domainRequest, response: mailDomain },
@@ -207,10 +207,6 @@ export const contract = {
   clientSetup: { request: mailboxRef, response: clientSetup },
   appleProfile: { request: appleProfileRequest, response: appleProfile },
   sendTestEmail: { request: mailboxRef, response: testEmailResult },
-  // Dashboard (schemas in operate.ts): metrics and health through the control API.
-  serverMetrics: { request: serverMetricsRequest, response: serverMetrics },
-  serverHealth: { request: serverId, response: serverHealth },
-  serversOverview: { request: empty, response: serversOverview },
 } as const;
 
 export const events = {
@@ -222,8 +218,6 @@ export const events = {
     message: z.string().optional(),
   }),
   log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.string() }),
-  /** A server's health changed (health monitor): one event per change, shown as a notification. */
-  alert,
 } as const;
 
 // Both directions must hold: the names list and the contract declare exactly the same methods and events.

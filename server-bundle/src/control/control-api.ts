@@ -3,6 +3,7 @@
 import type { ControlDeps } from './control-deps.ts';
 import { startHttpApi, type HttpApi } from './http-server.ts';
 import { Router } from './router.ts';
+import { registerAlertRoutes } from './routes/alert-routes.ts';
 import { registerAliasRoutes } from './routes/alias-routes.ts';
 import { registerAppPasswordWrapRoutes } from './routes/app-password-wrap-routes.ts';
 import { registerDomainRoutes } from './routes/domain-routes.ts';
@@ -26,6 +27,7 @@ export function controlRouter(deps: ControlDeps): Router {
   registerSpamRoutes(router, deps);
   registerAliasRoutes(router, deps);
   registerObserveRoutes(router, deps);
+  registerAlertRoutes(router, deps);
   return router;
 }
 

@@ -1,4 +1,5 @@
-// The jobs role over a role context: metrics sampling into <dataDir>/metrics.db.
+// The jobs role over a role context: metrics sampling into <dataDir>/metrics.db, and the alert
+// emails to the owner (src/alerts, loaded with the role).
 import { openMetricsStore } from '../metrics/metrics-store.ts';
 import { SystemSampler } from '../metrics/system-sampler.ts';
 import type { RoleContext } from '../run/role-context.ts';
@@ -8,7 +9,7 @@ import { startJobs } from './jobs-role.ts';
 export async function startJobsRole(ctx: RoleContext) {
   const { config } = ctx;
   const store = await openMetricsStore(config.dataDir, Object.values(config.metrics.tiers));
-  return startJobs(
+  const jobs = await startJobs(
     {
       store,
       outbound: ctx.outbound,
@@ -22,4 +23,16 @@ export async function startJobsRole(ctx: RoleContext) {
     },
     { intervalMs: config.metrics.intervalMs },
   );
+  const alerts = (await import('../alerts/start-alerts.ts')).startAlerts(ctx);
+  return {
+    addresses: jobs.addresses,
+    get rounds() {
+      return jobs.rounds;
+    },
+    nextRound: () => jobs.nextRound(),
+    async close() {
+      await alerts.close();
+      await jobs.close();
+    },
+  };
 }

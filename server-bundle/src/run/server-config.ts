@@ -75,6 +75,29 @@ export interface ServerConfig extends MailSettings {
     points: number;
     tiers: Record<'fine' | 'medium' | 'coarse', { stepMs: number; keepMs: number }>;
   };
+  /** Alert emails the jobs role sends to the owner, one per state change (src/alerts). */
+  alerts: {
+    /** Owner addresses ([] = no emails; PUT /v1/alerts/settings overrides this list). */
+    to: string[];
+    /** From: address ('' = postmaster@<first domain served>, else postmaster@<hostname>). */
+    from: string;
+    /** How often the conditions are evaluated. */
+    intervalMs: number;
+    /** Disk (data directory's file system) use above this percentage is an alert. */
+    diskPercent: number;
+    /** A certificate expiring within fewer days than this is an alert. */
+    certificateDays: number;
+    /** A role is reported once it has been down or stopped this long (a restart is not an alert). */
+    roleDownAfterMs: number;
+    /** DNS blocklist zones the server's own addresses are looked up in ([] = no blocklist check). */
+    blocklists: string[];
+    /** DNS servers for those lookups ([] = dns.servers); a public resolver means "unknown". */
+    blocklistResolver: string[];
+    /** Addresses to look up ([] = outbound.localAddress, else the hostname's A/AAAA records). */
+    blocklistAddresses: string[];
+    /** Blocklists are asked at most this often (they rate-limit). */
+    blocklistIntervalMs: number;
+  };
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -134,6 +157,18 @@ export const DEFAULT_CONFIG: ServerConfig = {
       medium: { stepMs: 5 * 60_000, keepMs: 30 * 86_400_000 },
       coarse: { stepMs: 3_600_000, keepMs: 365 * 86_400_000 },
     },
+  },
+  alerts: {
+    to: [],
+    from: '',
+    intervalMs: 60_000,
+    diskPercent: 90,
+    certificateDays: 14,
+    roleDownAfterMs: 2 * 60_000,
+    blocklists: ['zen.spamhaus.org', 'bl.spamcop.net'],
+    blocklistResolver: [],
+    blocklistAddresses: [],
+    blocklistIntervalMs: 3_600_000,
   },
 };
 

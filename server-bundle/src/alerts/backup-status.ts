@@ -1,0 +1,49 @@
+// The "backup failed" hook: whatever runs backups (the backup issue: the desktop app over SSH, or
+// a job on the server) records the outcome of each run in <dataDir>/backup-status.json:
+//
+//   { "ok": false, "at": "2026-05-01T03:00:00Z", "message": "the storage bucket refused the upload" }
+//
+// `ok` true after a successful run, false after a failed one; `at` when the run ended; `message`
+// (optional) what went wrong, in plain words — it is quoted in the alert email. The jobs role
+// reads the file every alerts round: no file means "unknown" (no alert), ok false is an alert
+// (one email), ok true again is one "backups work again" email. Write it atomically (temp file +
+// rename), as writeBackupStatus does.
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface BackupStatus {
+  ok: boolean;
+  /** ISO time the run ended. */
+  at: string;
+  message?: string;
+}
+
+export const backupStatusPath = (dataDir: string) => join(dataDir, 'backup-status.json');
+
+export async function writeBackupStatus(
+  dataDir: string,
+  s: { ok: boolean; at?: Date; message?: string },
+): Promise<void> {
+  const path = backupStatusPath(dataDir);
+  const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
+  const body: BackupStatus = {
+    ok: s.ok,
+    at: (s.at ?? new Date()).toISOString(),
+    ...(s.message ? { message: s.message } : {}),
+  };
+  await writeFile(tmp, JSON.stringify(body) + '\n', { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+/** undefined when no backup ever reported (or the file is unreadable). */
+export async function readBackupStatus(dataDir: string): Promise<BackupStatus | undefined> {
+  try {
+    const s = JSON.parse(await readFile(backupStatusPath(dataDir), 'utf8')) as Partial<BackupStatus>;
+    if (typeof s.ok !== 'boolean' || typeof s.at !== 'string' || Number.isNaN(Date.parse(s.at)))
+      return undefined;
+    return { ok: s.ok, at: s.at, ...(typeof s.message === 'string' ? { message: s.message } : {}) };
+  } catch {
+    return undefined;
+  }
+}
