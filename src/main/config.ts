@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { defaultResourcesDir } from './app-paths';
 
 /** Every duration the desktop uses comes from here, so tests can shrink them. */
 export interface DesktopConfig {
@@ -106,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       dnsTimeoutMs: num(env, 'FACTEUR_DNS_TIMEOUT_MS', 3000),
     },
     deploy: {
-      resourcesDir: env.FACTEUR_RESOURCES_DIR || join(__dirname, '..', '..', 'resources'),
+      resourcesDir: env.FACTEUR_RESOURCES_DIR || defaultResourcesDir(),
       reconnectAttempts: num(env, 'FACTEUR_DEPLOY_RECONNECTS', 5),
       reconnectDelayMs: num(env, 'FACTEUR_DEPLOY_RECONNECT_DELAY_MS', 2000),
       diskMarginBytes: num(env, 'FACTEUR_DEPLOY_DISK_MARGIN_MB', 256) * 1048576,
