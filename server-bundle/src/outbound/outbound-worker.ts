@@ -9,11 +9,15 @@
 // recorded. A crash after a remote 250 and before that record delivers that message again, so a
 // kill duplicates at most the messages in flight at that moment (≤ concurrency).
 // New entries are noticed through an inotify watch on the queue directory, plus a periodic scan.
+// With `leases` (the outbound role always passes them), an entry is worked on only under its
+// lease (queue/entry-leases.ts): several outbound processes can share one queue, and an entry
+// another process holds is looked at again after scanIntervalMs.
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isLocalDomain } from '../domain/directory.ts';
 import type { MailCore } from '../domain/mail-core.ts';
 import type { Logger } from '../log/logger.ts';
+import type { EntryLeases } from '../queue/entry-leases.ts';
 import type { OutboundQueue, QueuedMessage } from '../queue/outbound-queue.ts';
 import type { DeliveryState, DeliveryStates } from './delivery-state.ts';
 import type { DkimSigning } from './dkim-signing.ts';
@@ -31,6 +35,8 @@ export interface OutboundWorkerDeps {
   dkim?: DkimSigning;
   srs?: Srs;
   notices: SenderNotices;
+  /** Per-entry leases shared by every outbound process of the queue (Redis). */
+  leases?: EntryLeases;
   log: Logger;
   /** Called once per message delivered to a remote server (metrics). */
   onDelivered?: (count: number) => void;
@@ -75,6 +81,8 @@ export class OutboundWorker {
   #dirty = true;
   #scannedAt = -Infinity;
   #stopped = false;
+  /** Redis could not be reached for a lease (logged once until it answers again). */
+  #leasesDown = false;
 
   constructor(d: OutboundWorkerDeps, o: OutboundWorkerOptions) {
     this.#d = d;
@@ -161,7 +169,7 @@ export class OutboundWorker {
     while (!this.#stopped && this.#inFlight.size < this.#o.concurrency && this.#backlog.length) {
       const id = this.#backlog.shift()!;
       if (this.#inFlight.has(id) || (this.#notBefore.get(id) ?? 0) > now) continue;
-      const run = this.#process(id)
+      const run = this.#leased(id)
         .catch((err: unknown) => {
           this.#d.log.error('outbound.entry_failed', { id, err });
           this.#notBefore.set(id, this.#now() + retryDelayMs(1, this.#o.retry));
@@ -173,6 +181,37 @@ export class OutboundWorker {
         });
       this.#inFlight.set(id, run);
       this.stats.inFlight = this.#inFlight.size;
+    }
+  }
+
+  /** #process under the entry's lease; an entry leased elsewhere waits for the next scan. */
+  async #leased(id: string): Promise<void> {
+    const { leases, log } = this.#d;
+    if (!leases) return this.#process(id);
+    let lease;
+    try {
+      lease = await leases.acquire(id);
+    } catch (err) {
+      if (!this.#leasesDown)
+        log.warn('outbound.lease_unavailable', {
+          reason:
+            'Redis does not answer: nothing is delivered until it does (another outbound process could be sending the same entries)',
+          err,
+        });
+      this.#leasesDown = true;
+      this.#notBefore.set(id, this.#now() + this.#o.scanIntervalMs);
+      return;
+    }
+    if (this.#leasesDown) log.info('outbound.lease_available', {});
+    this.#leasesDown = false;
+    if (!lease) {
+      this.#notBefore.set(id, this.#now() + this.#o.scanIntervalMs);
+      return;
+    }
+    try {
+      await this.#process(id);
+    } finally {
+      await lease.release();
     }
   }
 

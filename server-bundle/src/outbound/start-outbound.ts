@@ -6,6 +6,7 @@ import { DkimKeyStore } from '../dkim/dkim-keys.ts';
 import { DnsResolver } from '../net/dns-resolver.ts';
 import type { RoleContext } from '../run/role-context.ts';
 import { loadOrCreateServerSecrets } from '../storage/server-secrets.ts';
+import { EntryLeases } from '../queue/entry-leases.ts';
 import { DeliveryStates } from './delivery-state.ts';
 import { DkimSigning } from './dkim-signing.ts';
 import { MtaStsPolicies } from './mta-sts-policies.ts';
@@ -82,6 +83,7 @@ export async function startOutboundRole(ctx: RoleContext): Promise<RunningOutbou
         reportingMta: config.hostname,
         log,
       }),
+      leases: new EntryLeases(ctx.redis, o.lease, log),
       log,
     },
     { concurrency: o.concurrency, scanIntervalMs: o.scanIntervalMs, retry: o.retry },

@@ -50,6 +50,12 @@ export interface MailSettings {
     srs: { domain: string; maxAgeDays: number };
     /** Per-user sending limits at submission, counted in Redis (0 = unlimited). */
     limits: { messagesPerHour: number; messagesPerDay: number };
+    /**
+     * Per-entry leases (Redis) so several outbound processes never deliver one entry at once:
+     * a lease lasts ttlMs (after a crash, its entries wait that long) and is renewed every
+     * renewEveryMs while a delivery runs.
+     */
+    lease: { ttlMs: number; renewEveryMs: number };
   };
   inbound: {
     /** SPF, DKIM, DMARC and ARC (mailauth) on every message received by MX. */
@@ -98,6 +104,7 @@ export const MAIL_DEFAULTS: MailSettings = {
     smarthost: { host: '', port: 587, secure: false, username: '' },
     srs: { domain: '', maxAgeDays: 21 },
     limits: { messagesPerHour: 500, messagesPerDay: 2_000 },
+    lease: { ttlMs: 30_000, renewEveryMs: 10_000 },
   },
   inbound: {
     authenticate: true,

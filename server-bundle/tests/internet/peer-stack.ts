@@ -100,13 +100,16 @@ export class PeerStack {
     return this.#spawn('outbound', ['outbound']);
   }
 
-  /** One more process of the role runner, named `name` (e.g. a second outbound process, control). */
-  startProcess(name: string, roles: string[]): Promise<void> {
-    return this.#spawn(name, roles);
+  /**
+   * One more process of the role runner, named `name` (e.g. a second outbound process, control),
+   * optionally with a config file of its own (same data directory).
+   */
+  startProcess(name: string, roles: string[], configPath = this.configPath): Promise<void> {
+    return this.#spawn(name, roles, configPath);
   }
 
-  async #spawn(name: string, roles: string[]): Promise<void> {
-    const child = spawn(process.execPath, [MAIN, 'role', ...roles, '--config', this.configPath], {
+  async #spawn(name: string, roles: string[], configPath = this.configPath): Promise<void> {
+    const child = spawn(process.execPath, [MAIN, 'role', ...roles, '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#children.set(name, child);

@@ -47,6 +47,8 @@ function peerConfig(peerOffset: number, prefix: string) {
         delayNoticeAfterMs: 60_000,
       },
       mtaSts: { enabled: true, httpsPort: 443 + peerOffset, fetchTimeoutMs: 3_000 },
+      // Entries the SIGKILLed process held are taken over once their lease runs out.
+      lease: { ttlMs: 2_000, renewEveryMs: 500 },
     },
     inbound: { trustedClients: [], dnsbl: { zones: [], reject: true } },
     mtaSts: { mode: 'enforce', mx: [], maxAgeSeconds: 86_400 },
