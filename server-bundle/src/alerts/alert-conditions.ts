@@ -142,7 +142,9 @@ export function certificateObservation(deps: ConditionDeps, t: Thresholds, now: 
   return {
     ...base,
     observed: 'alert',
-    title: expired ? 'The certificate has expired' : `The certificate expires in ${days} days`,
+    title: expired
+      ? 'The certificate has expired'
+      : `The certificate expires in ${days} day${days === 1 ? '' : 's'}`,
     detail:
       `The server's certificate (${info.subject}${info.selfSigned ? ', self-signed' : ''}) ` +
       `${expired ? 'expired' : 'expires'} on ${until}. ` +
