@@ -34,20 +34,7 @@ export const installDockerResult = z.object({
   seconds: z.number(),
 });
 
-/** The steps a deploy reports, in order (progress events use these as `step`). */
-export const deploySteps = [
-  'connect',
-  'docker',
-  'disk',
-  'image',
-  'config',
-  'init',
-  'containers',
-  'health',
-  'firewall',
-  'done',
-] as const;
-export type DeployStep = (typeof deploySteps)[number];
+export { deploySteps, type DeployStep } from './deploy-steps';
 
 export const deployRequest = z
   .object({

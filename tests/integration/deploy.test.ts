@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { EventPayload } from '../../src/shared/contract';
+import { deploySteps } from '../../src/shared/deploy-steps';
 import { FacteurError } from '../../src/shared/errors';
 import { readDeployment } from '../../src/main/services/deploy/deployment-record';
 import type { ImageArchive } from '../../src/main/services/stack/image-archive';
@@ -125,20 +126,7 @@ describe('deploy', () => {
     expect(result.imageBytesReused).toBeGreaterThan(0);
     expect(result.imageBytesSent + result.imageBytesReused).toBe(archive.manifest.bytes);
     expect(result.services.map((s) => s.action).every((a) => a === 'created')).toBe(true);
-    expect(new Set(mine.map((e) => e.step))).toEqual(
-      new Set([
-        'connect',
-        'docker',
-        'disk',
-        'image',
-        'config',
-        'init',
-        'containers',
-        'health',
-        'firewall',
-        'done',
-      ]),
-    );
+    expect(new Set(mine.map((e) => e.step))).toEqual(new Set(deploySteps));
 
     const info = await facteur.call('deploymentInfo', { id: serverId });
     expect(info.deployed).toBe(true);
