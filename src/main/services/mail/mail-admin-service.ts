@@ -57,6 +57,8 @@ export class MailAdminService {
         if (isApiError(err, 409))
           throw new FacteurError('VALIDATION', `${req.name} is already a domain of this server.`, {
             field: 'name',
+            reason: 'domainExists',
+            domain: req.name,
           });
         throw err;
       }
@@ -73,7 +75,7 @@ export class MailAdminService {
           throw new FacteurError(
             'VALIDATION',
             `${req.name} still has mailboxes, so it was not removed: delete its mailboxes first, then remove the domain.`,
-            { domain: req.name },
+            { domain: req.name, reason: 'domainNotEmpty' },
           );
         if (isApiError(err, 404)) throw this.noDomain(req.name);
         throw err;
@@ -104,7 +106,7 @@ export class MailAdminService {
       throw new FacteurError(
         'VALIDATION',
         `To delete ${req.address}, type its address exactly: nothing was deleted.`,
-        { field: 'confirmAddress' },
+        { field: 'confirmAddress', reason: 'confirmMismatch', address: req.address },
       );
     return this.mail.control.with(req.serverId, async ({ api }) => {
       await this.mailbox(api, req.address);
@@ -136,7 +138,7 @@ export class MailAdminService {
           throw new FacteurError(
             'VALIDATION',
             `${req.address} exists already (as an alias or a mailbox): change that one instead.`,
-            { field: 'address' },
+            { field: 'address', reason: 'aliasExists', address: req.address },
           );
         if (isApiError(err, 404)) throw this.noDomain(req.address.slice(req.address.indexOf('@') + 1));
         throw err;
@@ -207,6 +209,7 @@ export class MailAdminService {
         if (isApiError(err, 404))
           throw new FacteurError('NOT_FOUND', `This app password of ${req.address} was already revoked.`, {
             address: req.address,
+            reason: 'appPasswordGone',
           });
         throw err;
       }
@@ -291,6 +294,7 @@ export class MailAdminService {
           throw new FacteurError(
             'COMMAND_FAILED',
             'This server cannot take app passwords made by Facteur yet: deploy the current version of the mail server first.',
+            { reason: 'serverTooOld' },
           );
         throw err;
       }
@@ -310,6 +314,7 @@ export class MailAdminService {
       throw new FacteurError(
         'NOT_FOUND',
         'This computer holds no recovery key for this server, so it cannot reset passwords or make app passwords: use the computer that created its mailboxes (or restore its Facteur data).',
+        { reason: 'noRecoveryKey' },
       );
     await this.mailbox(api, address);
     const got = await api.get<{ mailboxId: string; wrapId: string; wrap: RecoveryWrap }>(
@@ -322,7 +327,7 @@ export class MailAdminService {
       throw new FacteurError(
         'KEY_INVALID',
         `The recovery key of this computer does not open ${address}: the mailbox was made with another recovery key. Use the computer that created it.`,
-        { address },
+        { address, reason: 'recoveryKeyMismatch' },
       );
     }
     try {
@@ -338,7 +343,10 @@ export class MailAdminService {
       return mailbox;
     } catch (err) {
       if (isApiError(err, 404))
-        throw new FacteurError('NOT_FOUND', `There is no mailbox ${address} on this server.`, { address });
+        throw new FacteurError('NOT_FOUND', `There is no mailbox ${address} on this server.`, {
+          address,
+          reason: 'noMailbox',
+        });
       throw err;
     }
   }
@@ -354,10 +362,14 @@ export class MailAdminService {
   private noDomain(name: string): FacteurError {
     return new FacteurError('NOT_FOUND', `There is no domain ${name} on this server: add it first.`, {
       domain: name,
+      reason: 'noDomain',
     });
   }
 
   private noAlias(address: string): FacteurError {
-    return new FacteurError('NOT_FOUND', `There is no alias ${address} on this server.`, { address });
+    return new FacteurError('NOT_FOUND', `There is no alias ${address} on this server.`, {
+      address,
+      reason: 'noAlias',
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DnsPage } from '../features/dns/DnsPage';
+import { MailPage } from '../features/mail/MailPage';
 import { ServersPage } from '../features/servers/ServersPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupPage } from '../features/setup/SetupPage';
@@ -50,8 +51,9 @@ export function App() {
         {section === 'servers' && <ServersPage />}
         {section === 'setup' && <SetupPage onOpenDns={() => setSection('dns')} />}
         {section === 'dns' && <DnsPage />}
+        {section === 'mail' && <MailPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {!['servers', 'setup', 'dns', 'settings'].includes(section) && (
+        {!['servers', 'setup', 'dns', 'mail', 'settings'].includes(section) && (
           <PlaceholderPage section={t(`nav.${section}`)} />
         )}
       </main>

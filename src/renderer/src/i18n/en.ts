@@ -346,6 +346,119 @@ export const en = {
     autoconfig:
       'Use the password above. Mail apps such as Thunderbird set everything up from the address alone.',
   },
+  mail: {
+    title: 'Mail',
+    intro: 'Domains, mailboxes, aliases, passwords and the setup of mail apps, on your server.',
+    server: 'Server',
+    noServer: 'Add and set up a server first: its mailboxes are managed here.',
+    actions: 'Actions',
+    remove: 'Remove',
+    working: 'Working…',
+    domains: {
+      title: 'Domains',
+      name: 'Domain',
+      mailboxes: 'Mailboxes',
+      aliases: 'Aliases',
+      add: 'Add a domain',
+      addButton: 'Add the domain',
+      removeLabel: 'Remove the domain {{domain}}',
+    },
+    mailboxes: {
+      title: 'Mailboxes',
+      used: 'In use',
+      usage: '{{size}} in {{count}} messages',
+      quota: 'Quota',
+      quotaLabel: 'Quota of {{address}} in megabytes (empty: no limit)',
+      noLimit: 'no limit',
+      setQuota: 'Set',
+      state: 'State',
+      states: { active: 'Active', disabled: 'Disabled: nobody can log in' },
+      disable: 'Disable',
+      enable: 'Enable',
+      new: 'New mailbox',
+      passwordOf: 'The password of {{address}}',
+    },
+    reset: {
+      title: 'Reset the password',
+      intro:
+        'Gives the mailbox a new generated password without losing any mail: Facteur opens the mailbox key with the recovery key kept on this computer. The old password stops working at once.',
+      button: 'Reset the password',
+      newPassword: 'The new password',
+    },
+    appPasswords: {
+      title: 'App passwords',
+      intro:
+        'One password per phone or computer: each opens the mailbox on its own, and you can revoke one without touching the others.',
+      none: 'No app password yet.',
+      created: 'made {{date}}',
+      revoke: 'Revoke',
+      revokeLabel: 'Revoke the app password {{label}}',
+      label: 'Device name',
+      labelPlaceholder: 'Phone',
+      create: 'Make an app password',
+      shownOnce: 'App password for {{label}}',
+    },
+    setup: {
+      title: 'Set up a mail app',
+      qrAlt: 'QR code with the settings of {{address}}',
+      qrCaption: 'Scan it with a phone to read these settings on it.',
+      appleTitle: 'iPhone, iPad and Mac',
+      appleIntro:
+        'Download a configuration profile and open it on the device: Mail is set up with the settings above.',
+      applePassword: 'Put a new app password inside (otherwise the device asks for the password)',
+      appleDownload: 'Download the profile (.mobileconfig)',
+      appleDone: '{{file}} is downloaded.',
+      testTitle: 'Test email',
+      testIntro:
+        'Facteur sends a message from this mailbox to itself through the server, as a mail app does, with a temporary app password it revokes afterwards.',
+      testSend: 'Send a test email',
+      testSending: 'Sending…',
+      testDelivered: 'Delivered: the message is in the inbox of {{address}}.',
+      testFailed:
+        'Not delivered: the server did not take the message. Check that port 465 is open, then try again.',
+    },
+    aliases: {
+      title: 'Aliases and forwards',
+      intro:
+        'An alias delivers to other addresses, here or elsewhere. Write @example.org as the address to receive everything sent to any other address of that domain (catch-all).',
+      address: 'Address',
+      addressHelp: 'sales@example.org, or @example.org for the catch-all.',
+      destinations: 'Delivered to',
+      destinationsHelp: 'One or more addresses, separated by commas.',
+      addButton: 'Add the alias',
+      catchAll: 'Any other address @{{domain}}',
+      removeLabel: 'Remove the alias {{address}}',
+    },
+    delete: {
+      section: 'Delete the mailbox',
+      open: 'Delete this mailbox…',
+      title: 'Delete {{address}}?',
+      warning:
+        'Every message, folder and app password of this mailbox is erased from the server. This cannot be undone.',
+      backupFirst: 'Make a last backup first',
+      backupLater:
+        'Backups arrive with a coming release of Facteur; until then, copy the mail you want to keep with a mail app.',
+      typeAddress: 'Type {{address}} to confirm',
+      confirm: 'Delete for good',
+    },
+    errors: {
+      domainExists: '{{domain}} is already a domain of this server.',
+      domainNotEmpty:
+        '{{domain}} still has mailboxes, so it was not removed: delete its mailboxes first, then remove the domain.',
+      noDomain: 'There is no domain {{domain}} on this server: add it first.',
+      noMailbox: 'There is no mailbox {{address}} on this server.',
+      confirmMismatch: 'To delete {{address}}, type its address exactly: nothing was deleted.',
+      aliasExists: '{{address}} exists already (as an alias or a mailbox): change that one instead.',
+      noAlias: 'There is no alias {{address}} on this server.',
+      appPasswordGone: 'This app password of {{address}} was already revoked.',
+      serverTooOld:
+        'This server cannot take app passwords made by Facteur yet: deploy the current version of the mail server first.',
+      noRecoveryKey:
+        'This computer holds no recovery key for this server, so it cannot reset passwords or make app passwords: use the computer that created its mailboxes (or restore its Facteur data).',
+      recoveryKeyMismatch:
+        'The recovery key of this computer does not open {{address}}: the mailbox was made with another recovery key. Use the computer that created it.',
+    },
+  },
   placeholder: {
     title: '{{section}}',
     text: 'This part of Facteur arrives with a coming release. Add a server first: everything here starts from it.',

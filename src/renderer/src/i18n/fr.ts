@@ -502,6 +502,121 @@ export const fr: Messages = {
     autoconfig:
       'Utilisez le mot de passe ci-dessus. Des applications comme Thunderbird règlent tout à partir de la seule adresse.',
   },
+  mail: {
+    title: 'Courrier',
+    intro:
+      'Domaines, boîtes, alias, mots de passe et réglage des applications de courrier, sur votre serveur.',
+    server: 'Serveur',
+    noServer: 'Ajoutez et installez d’abord un serveur : ses boîtes se gèrent ici.',
+    actions: 'Actions',
+    remove: 'Supprimer',
+    working: 'En cours…',
+    domains: {
+      title: 'Domaines',
+      name: 'Domaine',
+      mailboxes: 'Boîtes',
+      aliases: 'Alias',
+      add: 'Ajouter un domaine',
+      addButton: 'Ajouter le domaine',
+      removeLabel: 'Supprimer le domaine {{domain}}',
+    },
+    mailboxes: {
+      title: 'Boîtes aux lettres',
+      used: 'Utilisé',
+      usage: '{{size}} en {{count}} messages',
+      quota: 'Quota',
+      quotaLabel: 'Quota de {{address}} en mégaoctets (vide : sans limite)',
+      noLimit: 'sans limite',
+      setQuota: 'Appliquer',
+      state: 'État',
+      states: { active: 'Active', disabled: 'Désactivée : personne ne peut se connecter' },
+      disable: 'Désactiver',
+      enable: 'Activer',
+      new: 'Nouvelle boîte',
+      passwordOf: 'Le mot de passe de {{address}}',
+    },
+    reset: {
+      title: 'Réinitialiser le mot de passe',
+      intro:
+        'Donne à la boîte un nouveau mot de passe généré sans perdre aucun message : Facteur ouvre la clé de la boîte avec la clé de secours gardée sur cet ordinateur. L’ancien mot de passe cesse aussitôt de fonctionner.',
+      button: 'Réinitialiser le mot de passe',
+      newPassword: 'Le nouveau mot de passe',
+    },
+    appPasswords: {
+      title: 'Mots de passe d’application',
+      intro:
+        'Un mot de passe par téléphone ou ordinateur : chacun ouvre la boîte à lui seul, et vous pouvez en révoquer un sans toucher aux autres.',
+      none: 'Aucun mot de passe d’application pour l’instant.',
+      created: 'créé le {{date}}',
+      revoke: 'Révoquer',
+      revokeLabel: 'Révoquer le mot de passe d’application {{label}}',
+      label: 'Nom de l’appareil',
+      labelPlaceholder: 'Téléphone',
+      create: 'Créer un mot de passe d’application',
+      shownOnce: 'Mot de passe d’application pour {{label}}',
+    },
+    setup: {
+      title: 'Régler une application de courrier',
+      qrAlt: 'QR code avec les réglages de {{address}}',
+      qrCaption: 'Scannez-le avec un téléphone pour y lire ces réglages.',
+      appleTitle: 'iPhone, iPad et Mac',
+      appleIntro:
+        'Téléchargez un profil de configuration et ouvrez-le sur l’appareil : Mail est réglé avec les paramètres ci-dessus.',
+      applePassword:
+        'Y mettre un nouveau mot de passe d’application (sinon l’appareil demande le mot de passe)',
+      appleDownload: 'Télécharger le profil (.mobileconfig)',
+      appleDone: '{{file}} est téléchargé.',
+      testTitle: 'Message de test',
+      testIntro:
+        'Facteur envoie un message de cette boîte à elle-même par le serveur, comme une application de courrier, avec un mot de passe d’application temporaire qu’il révoque ensuite.',
+      testSend: 'Envoyer un message de test',
+      testSending: 'Envoi…',
+      testDelivered: 'Distribué : le message est dans la boîte de réception de {{address}}.',
+      testFailed:
+        'Non distribué : le serveur n’a pas pris le message. Vérifiez que le port 465 est ouvert, puis réessayez.',
+    },
+    aliases: {
+      title: 'Alias et renvois',
+      intro:
+        'Un alias distribue à d’autres adresses, ici ou ailleurs. Écrivez @exemple.fr comme adresse pour recevoir tout ce qui est envoyé à n’importe quelle autre adresse de ce domaine (attrape-tout).',
+      address: 'Adresse',
+      addressHelp: 'ventes@exemple.fr, ou @exemple.fr pour l’attrape-tout.',
+      destinations: 'Distribué à',
+      destinationsHelp: 'Une ou plusieurs adresses, séparées par des virgules.',
+      addButton: 'Ajouter l’alias',
+      catchAll: 'Toute autre adresse @{{domain}}',
+      removeLabel: 'Supprimer l’alias {{address}}',
+    },
+    delete: {
+      section: 'Supprimer la boîte',
+      open: 'Supprimer cette boîte…',
+      title: 'Supprimer {{address}} ?',
+      warning:
+        'Tous les messages, dossiers et mots de passe d’application de cette boîte sont effacés du serveur. C’est définitif.',
+      backupFirst: 'Faire d’abord une dernière sauvegarde',
+      backupLater:
+        'Les sauvegardes arrivent avec une prochaine version de Facteur ; d’ici là, copiez le courrier à garder avec une application de courrier.',
+      typeAddress: 'Tapez {{address}} pour confirmer',
+      confirm: 'Supprimer définitivement',
+    },
+    errors: {
+      domainExists: '{{domain}} est déjà un domaine de ce serveur.',
+      domainNotEmpty:
+        '{{domain}} a encore des boîtes, il n’a donc pas été supprimé : supprimez d’abord ses boîtes, puis le domaine.',
+      noDomain: 'Ce serveur n’a pas de domaine {{domain}} : ajoutez-le d’abord.',
+      noMailbox: 'Ce serveur n’a pas de boîte {{address}}.',
+      confirmMismatch: 'Pour supprimer {{address}}, tapez son adresse exactement : rien n’a été supprimé.',
+      aliasExists: '{{address}} existe déjà (alias ou boîte) : modifiez plutôt celui-là.',
+      noAlias: 'Ce serveur n’a pas d’alias {{address}}.',
+      appPasswordGone: 'Ce mot de passe d’application de {{address}} était déjà révoqué.',
+      serverTooOld:
+        'Ce serveur ne peut pas encore recevoir de mots de passe d’application créés par Facteur : déployez d’abord la version actuelle du serveur de courrier.',
+      noRecoveryKey:
+        'Cet ordinateur n’a pas de clé de secours pour ce serveur : il ne peut ni réinitialiser de mot de passe ni créer de mot de passe d’application. Utilisez l’ordinateur qui a créé ses boîtes (ou restaurez ses données Facteur).',
+      recoveryKeyMismatch:
+        'La clé de secours de cet ordinateur n’ouvre pas {{address}} : la boîte a été créée avec une autre clé de secours. Utilisez l’ordinateur qui l’a créée.',
+    },
+  },
   placeholder: {
     title: '{{section}}',
     text: 'Cette partie de Facteur arrive dans une prochaine version. Ajoutez d’abord un serveur : tout part de lui.',
