@@ -2,7 +2,7 @@
  * The bare host: VPS 3 started without Docker (its packages purged, apt reaching Debian's mirror
  * through the bed's proxy). Facteur, logged in as the sudo user "owner", installs docker.io with
  * apt, shows apt's progress, starts the daemon (the distribution's init script: no systemd in a
- * VPS) and ends with Docker answering; a second install changes nothing.
+ * VPS) and ends with Docker answering; a second install changes nothing; the stack then deploys.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,6 @@ import type { EventPayload } from '../../src/shared/contract';
 import { FacteurError } from '../../src/shared/errors';
 import { execOnVps, runOnVps, startVps, stopVps, type VpsInfo } from '../infra/testbed';
 import { freshFacteur } from '../support/facteur';
-import { scanFingerprint } from '../support/ssh';
 
 const N = 3;
 let vps: VpsInfo;
@@ -33,6 +32,7 @@ const serverDockerVersion = async (): Promise<string> =>
 
 describe('installing Docker on a bare server (VPS 3, sudo user)', () => {
   beforeAll(async () => {
+    await stopVps(N, { purge: true }); // a brand-new server: no disk, keys or Docker data of earlier runs
     vps = await startVps(N, { bare: true });
     facteur = freshFacteur();
     facteur.app.events.subscribe((event, payload) => {
@@ -44,7 +44,7 @@ describe('installing Docker on a bare server (VPS 3, sudo user)', () => {
       user: vps.sudoUser,
       name: 'bare VPS',
       auth: { kind: 'privateKey', privateKey: readFileSync(vps.clientKeyPath, 'utf8') },
-      confirmedFingerprint: scanFingerprint(vps.host, vps.port),
+      confirmedFingerprint: vps.hostKeyFingerprint,
     });
     serverId = profile.id;
     expect(profile.facts?.dockerVersion).toBeNull();
@@ -139,4 +139,19 @@ describe('installing Docker on a bare server (VPS 3, sudo user)', () => {
     expect(progress.filter((p) => p.operationId === 'install-two')).toEqual([]);
     expect(await runOnVps(N, 'cat /run/docker.pid')).toBe(before); // the same daemon, untouched
   });
+
+  it('then the stack deploys on it, as the sudo user', async () => {
+    const result = await facteur.call('deployStack', {
+      serverId,
+      operationId: 'deploy-bare',
+      hostname: 'mail.bare3.test',
+      domain: 'bare3.test',
+    });
+    expect(result.services.length).toBeGreaterThan(0);
+    expect(result.services.every((s) => s.action === 'created')).toBe(true);
+    const running = await runOnVps(N, "docker ps --format '{{.Names}} {{.Status}}'");
+    for (const s of result.services) expect(running).toMatch(new RegExp(`^facteur-${s.name} Up`, 'm'));
+    // Installed by root through sudo: the data directory is root's, not the SSH user's.
+    expect(await runOnVps(N, 'stat -c %U /var/lib/facteur')).not.toBe('owner\n');
+  }, 600_000);
 });

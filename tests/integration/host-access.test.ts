@@ -11,7 +11,6 @@ import { HostAccess } from '../../src/main/services/host/host-access';
 import { FacteurError } from '../../src/shared/errors';
 import { execOnVps, runOnVps, startVps, stopVps, type VpsInfo } from '../infra/testbed';
 import { freshFacteur } from '../support/facteur';
-import { scanFingerprint } from '../support/ssh';
 
 const N = 4;
 let vps: VpsInfo;
@@ -51,7 +50,7 @@ describe('privileged access through sudo (VPS 4, user "owner")', () => {
       user: vps.sudoUser,
       name: 'sudo VPS',
       auth: { kind: 'privateKey', privateKey: readFileSync(vps.clientKeyPath, 'utf8') },
-      confirmedFingerprint: scanFingerprint(vps.host, vps.port),
+      confirmedFingerprint: vps.hostKeyFingerprint,
     });
     serverId = profile.id;
   });

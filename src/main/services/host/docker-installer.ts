@@ -149,10 +149,12 @@ export class DockerInstaller {
   }
 }
 
+/** Docker's version if its API answers; a Docker too old for Facteur is an error, not an absence. */
 async function answeringVersion(docker: DockerClient): Promise<string | undefined> {
   try {
     return (await docker.version()).version;
-  } catch {
+  } catch (err) {
+    if (err instanceof FacteurError && err.params.apiVersion !== undefined) throw err;
     return undefined;
   }
 }
