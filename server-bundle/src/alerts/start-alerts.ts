@@ -30,18 +30,26 @@ export function startAlerts(ctx: RoleContext): RunningAlerts {
     servers: a.blocklistResolver.length ? a.blocklistResolver : config.dns.servers,
     cacheTtlMs: 0,
   });
-  let lastBlocklist: { at: number; result: BlocklistResult } | undefined;
-  const blocklists = async (): Promise<BlocklistResult> => {
-    const now = Date.now();
-    if (lastBlocklist && now - lastBlocklist.at < a.blocklistIntervalMs) return lastBlocklist.result;
-    const addresses = await serverAddresses(resolver, {
-      configured: a.blocklistAddresses,
-      localAddress: config.outbound.localAddress,
-      hostname: config.hostname,
-    });
-    const result = await checkBlocklists(resolver, addresses, a.blocklists);
-    lastBlocklist = { at: now, result };
-    return result;
+  // Checked in the background: a round never waits for DNS (timeouts, slow lists); it reports
+  // the last answer, "unknown" until the first one arrives.
+  let lastBlocklist: BlocklistResult = { state: 'unknown', reason: 'not checked yet' };
+  let checkedAt = -Infinity;
+  let checking: Promise<void> | undefined;
+  const blocklists = (): Promise<BlocklistResult> => {
+    if (!checking && Date.now() - checkedAt >= a.blocklistIntervalMs) {
+      checkedAt = Date.now();
+      checking = (async () => {
+        const addresses = await serverAddresses(resolver, {
+          configured: a.blocklistAddresses,
+          localAddress: config.outbound.localAddress,
+          hostname: config.hostname,
+        });
+        lastBlocklist = await checkBlocklists(resolver, addresses, a.blocklists);
+      })()
+        .catch((err: unknown) => log.warn('alerts.blocklist_check_failed', { err }))
+        .finally(() => (checking = undefined));
+    }
+    return Promise.resolve(lastBlocklist);
   };
   const thresholds = {
     diskPercent: a.diskPercent,
