@@ -19,6 +19,9 @@ import { MetricsService } from './services/operate/metrics-service';
 import { PreflightService } from './services/preflight/preflight-service';
 import { ServerService } from './services/servers/server-service';
 import { ServerStore } from './services/servers/server-store';
+import { lookupBlocklists } from './services/status/blocklists';
+import { HealthMonitor } from './services/status/health-monitor';
+import { StatusService } from './services/status/status-service';
 import { FileKeyProvider } from './services/vault/file-key-provider';
 import { Vault, type KeyProvider } from './services/vault/vault';
 
@@ -35,6 +38,8 @@ export interface AppOptions {
 export interface App {
   handlers: Handlers;
   events: EventBus;
+  /** Desktop alerts: the front-ends start it (Electron, browser host); tests poll it by hand. */
+  monitor: HealthMonitor;
   servers: ServerService;
   vault: Vault;
 }
@@ -52,6 +57,15 @@ export function createApp(options: AppOptions): App {
   const hosts = new HostAccess(servers, config);
   const dockerInstaller = new DockerInstaller(hosts);
   const deploy = new DeployService(hosts, vault, config);
+  const status = new StatusService(servers, hosts, vault, dns, config);
+  const monitor = new HealthMonitor({
+    servers,
+    vault,
+    control: mail.control,
+    blocklists: (ip) => lookupBlocklists(ip, status.blocklistOptions()),
+    emit: (alert) => events.emit('alert', alert),
+    config: config.status,
+  });
   const control = new ControlAccess(servers, vault, config.ssh.commandMs);
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
@@ -84,6 +98,8 @@ export function createApp(options: AppOptions): App {
     listMailboxes: (req) => mail.listMailboxes(req.id),
     createMailbox: (req) => mail.createMailbox(req),
     clientSettings: (req) => mail.clientSettings(req),
+    runStatusChecks: (req) => status.run(req.serverId),
+    listAlerts: async () => monitor.alerts(),
     serverMetrics: (req) => metrics.metrics(req.serverId, req.range),
     serverHealth: (req) => health.health(req.id),
     serversOverview: async () => ({ refreshMs: config.operate.refreshMs, servers: await health.overview() }),
@@ -106,5 +122,5 @@ export function createApp(options: AppOptions): App {
     sendTestEmail: (req) => mailAdmin.sendTestEmail(req),
   };
 
-  return { handlers, events, servers, vault };
+  return { handlers, events, servers, vault, monitor };
 }

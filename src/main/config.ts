@@ -52,6 +52,22 @@ export interface DesktopConfig {
     dockerStartTimeoutMs: number;
     dockerPollMs: number;
   };
+  status: {
+    /** A TCP connection to each public mail port may take this long before it counts as closed. */
+    portTimeoutMs: number;
+    /** The simulated apt upgrade that counts pending updates (slow on a busy server). */
+    updatesTimeoutMs: number;
+    /** DNS blocklists (zones) asked about the server's IPv4 address. */
+    blocklists: string[];
+    /** Resolvers (host or host:port) for the blocklists; empty: the system's. */
+    blocklistResolvers: string[];
+    /** Health monitor: each deployed server's health is read this often while the app runs. */
+    monitorIntervalMs: number;
+    /** The monitor asks the blocklists this often at most (they limit how often one may ask). */
+    blocklistIntervalMs: number;
+    /** Off (FACTEUR_HEALTH_MONITOR=off): no polling, no desktop alerts. */
+    monitor: boolean;
+  };
   operate: {
     /** The dashboard asks the servers again this often (metrics, health, the servers list). */
     refreshMs: number;
@@ -121,6 +137,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       aptLockWaitS: num(env, 'FACTEUR_APT_LOCK_WAIT_S', 300),
       dockerStartTimeoutMs: num(env, 'FACTEUR_DOCKER_START_TIMEOUT_MS', 60_000),
       dockerPollMs: num(env, 'FACTEUR_DOCKER_POLL_MS', 500),
+    },
+    status: {
+      portTimeoutMs: num(env, 'FACTEUR_STATUS_PORT_TIMEOUT_MS', 4000),
+      updatesTimeoutMs: num(env, 'FACTEUR_STATUS_UPDATES_TIMEOUT_MS', 60_000),
+      blocklists: (env.FACTEUR_BLOCKLISTS ?? 'zen.spamhaus.org,bl.spamcop.net,psbl.surriel.com')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      blocklistResolvers: (env.FACTEUR_BLOCKLIST_RESOLVERS ?? '').split(',').filter(Boolean),
+      monitorIntervalMs: num(env, 'FACTEUR_HEALTH_POLL_MS', 60_000),
+      blocklistIntervalMs: num(env, 'FACTEUR_BLOCKLIST_POLL_MS', 3_600_000),
+      monitor: env.FACTEUR_HEALTH_MONITOR !== 'off',
     },
     operate: {
       refreshMs: num(env, 'FACTEUR_DASHBOARD_REFRESH_MS', 30_000),

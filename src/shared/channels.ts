@@ -25,6 +25,8 @@ export const methods = [
   'listMailboxes',
   'createMailbox',
   'clientSettings',
+  'runStatusChecks',
+  'listAlerts',
   'listDomains',
   'addDomain',
   'removeDomain',
@@ -46,7 +48,7 @@ export const methods = [
   'serverHealth',
   'serversOverview',
 ] as const;
-export const eventNames = ['progress', 'log'] as const;
+export const eventNames = ['progress', 'log', 'alert'] as const;
 
 export type Method = (typeof methods)[number];
 export type EventName = (typeof eventNames)[number];

@@ -41,6 +41,7 @@ import {
   serverAccess,
   sudoPasswordRequest,
 } from './deploy';
+import { alert, alertList, runStatusChecksRequest, statusReport } from './status';
 import {
   certificateStatus,
   clientSettings,
@@ -185,6 +186,9 @@ export const contract = {
   listMailboxes: { request: serverId, response: z.array(mailbox) },
   createMailbox: { request: createMailboxRequest, response: createdMailbox },
   clientSettings: { request: clientSettingsRequest, response: clientSettings },
+  // Status checks and desktop alerts (schemas in status.ts).
+  runStatusChecks: { request: runStatusChecksRequest, response: statusReport },
+  listAlerts: { request: empty, response: alertList },
   // Dashboard (schemas in operate.ts): metrics and health through the control API.
   serverMetrics: { request: serverMetricsRequest, response: serverMetrics },
   serverHealth: { request: serverId, response: serverHealth },
@@ -218,6 +222,8 @@ export const events = {
     message: z.string().optional(),
   }),
   log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.string() }),
+  /** A server's health changed (health monitor): one event per change, shown as a notification. */
+  alert,
 } as const;
 
 // Both directions must hold: the names list and the contract declare exactly the same methods and events.

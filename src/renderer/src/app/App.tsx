@@ -5,6 +5,7 @@ import { MailPage } from '../features/mail/MailPage';
 import { ServersPage } from '../features/servers/ServersPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupPage } from '../features/setup/SetupPage';
+import { StatusPanel } from '../features/status/StatusPanel';
 import { PlaceholderPage } from '../features/placeholder/PlaceholderPage';
 import { describeError } from './errors';
 import { clearError, useGlobalError } from './global-errors';
@@ -51,9 +52,10 @@ export function App() {
         {section === 'servers' && <ServersPage />}
         {section === 'setup' && <SetupPage onOpenDns={() => setSection('dns')} />}
         {section === 'dns' && <DnsPage />}
+        {section === 'status' && <StatusPanel />}
         {section === 'mail' && <MailPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {!['servers', 'setup', 'dns', 'mail', 'settings'].includes(section) && (
+        {!['servers', 'setup', 'dns', 'mail', 'settings', 'status'].includes(section) && (
           <PlaceholderPage section={t(`nav.${section}`)} />
         )}
       </main>

@@ -2,6 +2,7 @@ export const sections = [
   'servers',
   'setup',
   'dashboard',
+  'status',
   'mail',
   'dns',
   'backups',

@@ -5,6 +5,7 @@ export const en = {
     servers: 'Servers',
     setup: 'Setup',
     dashboard: 'Dashboard',
+    status: 'Status',
     mail: 'Mail',
     dns: 'DNS',
     backups: 'Backups',
@@ -457,6 +458,229 @@ export const en = {
         'This computer holds no recovery key for this server, so it cannot reset passwords or make app passwords: use the computer that created its mailboxes (or restore its Facteur data).',
       recoveryKeyMismatch:
         'The recovery key of this computer does not open {{address}}: the mailbox was made with another recovery key. Use the computer that created it.',
+    },
+  },
+  status: {
+    title: 'Status',
+    intro:
+      'Everything Facteur checks on a server, from outside and from inside, each with what to do when it is not right.',
+    server: 'Server',
+    noServers: 'Add a server and install the mail server on it first: its checks appear here.',
+    run: 'Check again',
+    running: 'Checking…',
+    ranAt: 'Checked at {{time}}.',
+    summary: {
+      ok: 'Everything checked is fine.',
+      problems_one: '{{count}} thing needs your attention.',
+      problems_other: '{{count}} things need your attention.',
+    },
+    results: 'Status checks',
+    state: { ok: 'OK', warn: 'Attention', fail: 'Problem', unknown: 'Unknown' },
+    checks: {
+      portsIpv4: 'Mail ports over IPv4',
+      portsIpv6: 'Mail ports over IPv6',
+      roles: 'Mail services',
+      dns: 'DNS records',
+      ptr: 'Reverse DNS (PTR)',
+      certificate: 'Certificate',
+      blocklists: 'Blocklists',
+      disk: 'Disk space',
+      memory: 'Memory',
+      backups: 'Last backup',
+      updates: 'System updates',
+      firewall: 'Firewall',
+      sshPasswordLogin: 'SSH password login',
+      docker: 'Docker',
+      containers: 'Containers',
+    },
+    messages: {
+      portsIpv4: {
+        open: 'Every mail port answers on {{address}}.',
+        closed: 'From this computer, {{address}} does not accept connections on port(s) {{ports}}.',
+        noIpv4: 'Not checked: {{reason}}.',
+      },
+      portsIpv6: {
+        open: 'Every mail port answers on {{address}}.',
+        closed: 'From this computer, {{address}} does not accept connections on port(s) {{ports}}.',
+        noIpv6: 'Not checked: the server has no public IPv6 address.',
+      },
+      roles: {
+        ok: 'Every service answers ({{up}} of {{total}}).',
+        down: 'Not running: {{roles}}. Mail that needs them fails meanwhile.',
+        controlDown:
+          'The server’s control API does not answer ({{error}}): the administration container is down.',
+      },
+      dns: {
+        ok: 'Every record of {{domain}} is as expected.',
+        wrong: 'Wrong or missing: {{records}}.',
+        unchecked: 'The records of {{domain}} could not be checked: {{error}}',
+      },
+      ptr: {
+        ok: 'The reverse DNS of {{ip}} is {{expected}}.',
+        wrong:
+          'The reverse DNS of {{ip}} should be {{expected}}; it is {{found}}. Big providers distrust mail from such an address.',
+        unchecked: 'The reverse DNS (PTR) could not be checked.',
+      },
+      certificate: {
+        ok: 'Valid until {{notAfter}} ({{days}} days); it renews by itself.',
+        expiring: 'It ends in {{days}} days ({{notAfter}}) and has not been renewed yet.',
+        expired: 'It expired on {{notAfter}}: mail apps refuse to connect.',
+        selfSigned: 'The server still uses its own placeholder certificate: mail apps will warn about it.',
+        unread: 'The server did not say which certificate it uses.',
+      },
+      blocklists: {
+        clear: '{{ip}} is on none of the {{total}} blocklists asked.',
+        listed: '{{ip}} is listed on {{zones}}: mail to many providers will bounce.',
+        noAnswer: 'No usable answer from {{zones}}; the others do not list {{ip}}.',
+        publicResolver:
+          'Blocklists refuse questions from public resolvers such as {{resolver}}, so Facteur cannot tell whether {{ip}} is listed.',
+        noIpv4: 'Facteur does not know the server’s IPv4 address.',
+      },
+      disk: {
+        ok: 'The disk is {{percent}} % full ({{free}} free).',
+        tight: 'The disk is {{percent}} % full ({{free}} free).',
+        full: 'The disk is {{percent}} % full ({{free}} free): mail will soon be refused.',
+        unread: 'The server did not say how full its disk is.',
+      },
+      memory: {
+        ok: '{{percent}} % of the memory is in use.',
+        tight: '{{percent}} % of the memory is in use.',
+        full: '{{percent}} % of the memory is in use: the server may stop services to survive.',
+        unread: 'The server did not say how much memory it uses.',
+      },
+      backups: { notSetUp: 'Backups are not set up yet.' },
+      updates: {
+        none: 'The system is up to date (as of its last package list).',
+        some: '{{count}} update(s) wait, none of them for security.',
+        security: '{{security}} security update(s) wait: {{packages}}.',
+        noApt: 'This server does not use apt: Facteur cannot count its pending updates.',
+        unread: 'apt did not say which updates wait ({{error}}).',
+      },
+      firewall: {
+        ok: 'The firewall is active and lets the mail ports in.',
+        noUfw: 'The server has no ufw firewall; your provider’s firewall may be the only one.',
+        inactive: 'The firewall (ufw) is installed but not active: every port the server opens is reachable.',
+        portsBlocked: 'The firewall is active but blocks mail port(s) {{ports}}.',
+      },
+      sshPasswordLogin: {
+        ok: 'SSH accepts keys only: passwords cannot be guessed.',
+        enabled: 'SSH still accepts passwords, which robots try to guess all day long.',
+        unread: 'Facteur could not read the SSH server’s settings.',
+      },
+      docker: {
+        ok: 'Docker {{value}} is running.',
+        down: 'Docker does not answer on the server ({{error}}).',
+      },
+      containers: {
+        ok: 'Every container runs, none had to be restarted.',
+        stopped: 'Stopped: {{containers}}.',
+        restarted: 'Docker had to restart some containers after a crash: {{containers}}.',
+        none: 'The mail stack’s containers are gone from this server.',
+        unread: 'Docker did not list the containers.',
+      },
+    },
+    fixes: {
+      portsIpv4: {
+        closed:
+          'Open these ports in your provider’s firewall (its control panel) and in ufw; if a service is down, the Mail services check says which.',
+      },
+      portsIpv6: {
+        closed: 'Open these ports for IPv6 in your provider’s firewall and in ufw.',
+        noIpv6:
+          'Optional: ask your provider for an IPv6 address, then deploy again and publish its AAAA record.',
+      },
+      roles: {
+        down: 'Start the stack again: deploy once more from Facteur (it restarts what is stopped), or “docker start” the container on the server.',
+        controlDown:
+          'Start it again: deploy once more from Facteur, or run “docker start facteur-admin” on the server.',
+      },
+      dns: {
+        wrong: 'Open the DNS page: it shows each expected value and can publish them for you.',
+        unchecked:
+          'Make sure the domain is registered and its name servers answer; the DNS page shows each record to create.',
+      },
+      ptr: {
+        wrong: 'Set the reverse DNS (PTR) of {{ip}} to {{expected}} in your VPS provider’s control panel.',
+      },
+      certificate: {
+        expired:
+          'Request a new certificate from the Setup page (step 6); check that port 80 is open and the DNS points at the server.',
+        expiring:
+          'Renewal should have happened by now: request a certificate again from the Setup page and read the reason shown.',
+        selfSigned: 'Request a real certificate from the Setup page (step 6).',
+        unread: 'Start the administration container again, then check again.',
+      },
+      blocklists: {
+        listed:
+          'Find out why on the list’s website (it gives the reason and a removal form), fix the cause (an open relay, a hacked mailbox), then ask for removal.',
+        noAnswer: 'Check again later, or look the address up on the list’s website.',
+        publicResolver:
+          'Use your internet provider’s resolver on this computer, or look the address up on each blocklist’s website (e.g. check.spamhaus.org).',
+      },
+      disk: {
+        tight: 'Plan for more space: a larger disk, or smaller mailbox quotas.',
+        full: 'Free some space (old backups, logs, unused Docker images) or give the server a larger disk.',
+      },
+      memory: {
+        tight: 'Keep an eye on it; a plan with more memory gives busy days room.',
+        full: 'Stop other programs on the server, or move to a plan with more memory.',
+      },
+      backups: { notSetUp: 'Backups will be set up from the Backups page once it is available.' },
+      updates: {
+        security:
+          'Install them: run “apt-get update && apt-get upgrade” as root on the server (or turn on unattended-upgrades).',
+        noApt: 'Update the system with its own package manager from time to time.',
+        unread: 'Check again in a moment; if it goes on, run “apt-get -s upgrade” on the server to see why.',
+      },
+      firewall: {
+        noUfw:
+          'Install ufw (“apt-get install ufw”), then deploy again: Facteur opens SSH first, then only the mail ports.',
+        inactive: 'Deploy again from Facteur: it allows SSH first, then the mail ports, and turns ufw on.',
+        portsBlocked: 'Allow them (“ufw allow PORT/tcp” for each one), or deploy again from Facteur.',
+      },
+      sshPasswordLogin: {
+        enabled:
+          'Make sure you log in with a key (Facteur does), then set “PasswordAuthentication no” and “KbdInteractiveAuthentication no” in /etc/ssh/sshd_config and restart SSH.',
+        unread: 'Check by hand that /etc/ssh/sshd_config says “PasswordAuthentication no”.',
+      },
+      docker: {
+        down: 'Start it on the server (“systemctl start docker” or “service docker start”); the stack starts with it.',
+      },
+      containers: {
+        stopped: 'Start it again: “docker start” on the server, or deploy again from Facteur.',
+        restarted:
+          'Look at the container’s logs on the server (“docker logs”) for the reason; report it if it goes on.',
+        none: 'Deploy again from Facteur: your data in /var/lib/facteur is kept.',
+      },
+    },
+    alerts: {
+      title: 'Alerts',
+      none: 'No alert since Facteur started. Facteur watches your servers while it runs and notifies you once per change.',
+      kinds: {
+        roleDown: {
+          title: '{{server}}: mail service down',
+          body: 'Not running: {{roles}}. See the checks above for what to do.',
+        },
+        roleRecovered: { title: '{{server}}: mail service back', body: 'Every service answers again.' },
+        diskFull: {
+          title: '{{server}}: disk almost full',
+          body: 'The disk is {{percent}} % full. Free some space before mail is refused.',
+        },
+        diskRecovered: { title: '{{server}}: disk space back', body: 'The disk is {{percent}} % full.' },
+        certificateExpiring: {
+          title: '{{server}}: certificate ends soon',
+          body: 'The certificate ends in {{days}} days and was not renewed. Request one again from the Setup page.',
+        },
+        certificateRenewed: {
+          title: '{{server}}: certificate renewed',
+          body: 'The certificate is valid for {{days}} more days.',
+        },
+        blocklisted: {
+          title: '{{server}}: listed on a blocklist',
+          body: '{{ip}} is listed on {{zones}}. Mail to many providers will bounce.',
+        },
+        delisted: { title: '{{server}}: off the blocklists', body: '{{ip}} is no longer listed.' },
+      },
     },
   },
   placeholder: {

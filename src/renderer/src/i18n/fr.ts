@@ -7,6 +7,7 @@ export const fr: Messages = {
     servers: 'Serveurs',
     setup: 'Installation',
     dashboard: 'Tableau de bord',
+    status: 'État',
     mail: 'Courriel',
     dns: 'DNS',
     backups: 'Sauvegardes',
@@ -615,6 +616,244 @@ export const fr: Messages = {
         'Cet ordinateur n’a pas de clé de secours pour ce serveur : il ne peut ni réinitialiser de mot de passe ni créer de mot de passe d’application. Utilisez l’ordinateur qui a créé ses boîtes (ou restaurez ses données Facteur).',
       recoveryKeyMismatch:
         'La clé de secours de cet ordinateur n’ouvre pas {{address}} : la boîte a été créée avec une autre clé de secours. Utilisez l’ordinateur qui l’a créée.',
+    },
+  },
+  status: {
+    title: 'État',
+    intro:
+      'Tout ce que Facteur vérifie sur un serveur, de l’extérieur et de l’intérieur, avec quoi faire quand quelque chose ne va pas.',
+    server: 'Serveur',
+    noServers:
+      'Ajoutez d’abord un serveur et installez-y le serveur de courrier : ses vérifications apparaîtront ici.',
+    run: 'Vérifier de nouveau',
+    running: 'Vérification…',
+    ranAt: 'Vérifié à {{time}}.',
+    summary: {
+      ok: 'Tout ce qui a été vérifié va bien.',
+      problems_one: '{{count}} point demande votre attention.',
+      problems_other: '{{count}} points demandent votre attention.',
+    },
+    results: 'Vérifications d’état',
+    state: { ok: 'OK', warn: 'Attention', fail: 'Problème', unknown: 'Inconnu' },
+    checks: {
+      portsIpv4: 'Ports de courrier en IPv4',
+      portsIpv6: 'Ports de courrier en IPv6',
+      roles: 'Services de courrier',
+      dns: 'Enregistrements DNS',
+      ptr: 'DNS inverse (PTR)',
+      certificate: 'Certificat',
+      blocklists: 'Listes de blocage',
+      disk: 'Espace disque',
+      memory: 'Mémoire',
+      backups: 'Dernière sauvegarde',
+      updates: 'Mises à jour du système',
+      firewall: 'Pare-feu',
+      sshPasswordLogin: 'Connexion SSH par mot de passe',
+      docker: 'Docker',
+      containers: 'Conteneurs',
+    },
+    messages: {
+      portsIpv4: {
+        open: 'Tous les ports de courrier répondent sur {{address}}.',
+        closed: 'Depuis cet ordinateur, {{address}} refuse les connexions sur le(s) port(s) {{ports}}.',
+        noIpv4: 'Non vérifié : {{reason}}.',
+      },
+      portsIpv6: {
+        open: 'Tous les ports de courrier répondent sur {{address}}.',
+        closed: 'Depuis cet ordinateur, {{address}} refuse les connexions sur le(s) port(s) {{ports}}.',
+        noIpv6: 'Non vérifié : le serveur n’a pas d’adresse IPv6 publique.',
+      },
+      roles: {
+        ok: 'Tous les services répondent ({{up}} sur {{total}}).',
+        down: 'Arrêtés : {{roles}}. Le courrier qui en dépend échoue en attendant.',
+        controlDown:
+          'L’API de contrôle du serveur ne répond pas ({{error}}) : le conteneur d’administration est arrêté.',
+      },
+      dns: {
+        ok: 'Tous les enregistrements de {{domain}} sont corrects.',
+        wrong: 'Faux ou absents : {{records}}.',
+        unchecked: 'Les enregistrements de {{domain}} n’ont pas pu être vérifiés : {{error}}',
+      },
+      ptr: {
+        ok: 'Le DNS inverse de {{ip}} est {{expected}}.',
+        wrong:
+          'Le DNS inverse de {{ip}} devrait être {{expected}} ; il vaut {{found}}. Les grands fournisseurs se méfient du courrier d’une telle adresse.',
+        unchecked: 'Le DNS inverse (PTR) n’a pas pu être vérifié.',
+      },
+      certificate: {
+        ok: 'Valable jusqu’au {{notAfter}} ({{days}} jours) ; il se renouvelle tout seul.',
+        expiring: 'Il expire dans {{days}} jours ({{notAfter}}) et n’a pas encore été renouvelé.',
+        expired: 'Il a expiré le {{notAfter}} : les applications de courrier refusent de se connecter.',
+        selfSigned:
+          'Le serveur utilise encore son certificat provisoire : les applications de courrier afficheront un avertissement.',
+        unread: 'Le serveur n’a pas dit quel certificat il utilise.',
+      },
+      blocklists: {
+        clear: '{{ip}} ne figure sur aucune des {{total}} listes de blocage interrogées.',
+        listed: '{{ip}} figure sur {{zones}} : le courrier vers beaucoup de fournisseurs sera refusé.',
+        noAnswer: 'Pas de réponse exploitable de {{zones}} ; les autres ne listent pas {{ip}}.',
+        publicResolver:
+          'Les listes de blocage refusent les questions des résolveurs publics comme {{resolver}} : Facteur ne peut pas savoir si {{ip}} est listé.',
+        noIpv4: 'Facteur ne connaît pas l’adresse IPv4 du serveur.',
+      },
+      disk: {
+        ok: 'Le disque est plein à {{percent}} % ({{free}} libres).',
+        tight: 'Le disque est plein à {{percent}} % ({{free}} libres).',
+        full: 'Le disque est plein à {{percent}} % ({{free}} libres) : le courrier sera bientôt refusé.',
+        unread: 'Le serveur n’a pas dit à quel point son disque est plein.',
+      },
+      memory: {
+        ok: '{{percent}} % de la mémoire est utilisée.',
+        tight: '{{percent}} % de la mémoire est utilisée.',
+        full: '{{percent}} % de la mémoire est utilisée : le serveur risque d’arrêter des services pour tenir.',
+        unread: 'Le serveur n’a pas dit combien de mémoire il utilise.',
+      },
+      backups: { notSetUp: 'Les sauvegardes ne sont pas encore en place.' },
+      updates: {
+        none: 'Le système est à jour (d’après sa dernière liste de paquets).',
+        some: '{{count}} mise(s) à jour en attente, aucune de sécurité.',
+        security: '{{security}} mise(s) à jour de sécurité en attente : {{packages}}.',
+        noApt: 'Ce serveur n’utilise pas apt : Facteur ne peut pas compter ses mises à jour.',
+        unread: 'apt n’a pas dit quelles mises à jour attendent ({{error}}).',
+      },
+      firewall: {
+        ok: 'Le pare-feu est actif et laisse passer les ports de courrier.',
+        noUfw: 'Le serveur n’a pas de pare-feu ufw ; celui de votre hébergeur est peut-être le seul.',
+        inactive:
+          'Le pare-feu (ufw) est installé mais inactif : tout port ouvert par le serveur est joignable.',
+        portsBlocked: 'Le pare-feu est actif mais bloque le(s) port(s) de courrier {{ports}}.',
+      },
+      sshPasswordLogin: {
+        ok: 'SSH n’accepte que des clés : aucun mot de passe à deviner.',
+        enabled:
+          'SSH accepte encore les mots de passe, que des robots essaient de deviner à longueur de journée.',
+        unread: 'Facteur n’a pas pu lire les réglages du serveur SSH.',
+      },
+      docker: {
+        ok: 'Docker {{value}} fonctionne.',
+        down: 'Docker ne répond pas sur le serveur ({{error}}).',
+      },
+      containers: {
+        ok: 'Tous les conteneurs tournent, aucun n’a dû être redémarré.',
+        stopped: 'Arrêtés : {{containers}}.',
+        restarted: 'Docker a dû redémarrer des conteneurs après un plantage : {{containers}}.',
+        none: 'Les conteneurs du serveur de courrier ont disparu de ce serveur.',
+        unread: 'Docker n’a pas listé les conteneurs.',
+      },
+    },
+    fixes: {
+      portsIpv4: {
+        closed:
+          'Ouvrez ces ports dans le pare-feu de votre hébergeur (son panneau de contrôle) et dans ufw ; si un service est arrêté, la vérification Services de courrier dit lequel.',
+      },
+      portsIpv6: {
+        closed: 'Ouvrez ces ports en IPv6 dans le pare-feu de votre hébergeur et dans ufw.',
+        noIpv6:
+          'Facultatif : demandez une adresse IPv6 à votre hébergeur, puis redéployez et publiez son enregistrement AAAA.',
+      },
+      roles: {
+        down: 'Relancez le serveur de courrier : redéployez depuis Facteur (il redémarre ce qui est arrêté), ou faites « docker start » du conteneur sur le serveur.',
+        controlDown:
+          'Relancez-le : redéployez depuis Facteur, ou lancez « docker start facteur-admin » sur le serveur.',
+      },
+      dns: {
+        wrong: 'Ouvrez la page DNS : elle montre chaque valeur attendue et peut les publier pour vous.',
+        unchecked:
+          'Vérifiez que le domaine est enregistré et que ses serveurs de noms répondent ; la page DNS montre chaque enregistrement à créer.',
+      },
+      ptr: {
+        wrong:
+          'Réglez le DNS inverse (PTR) de {{ip}} sur {{expected}} dans le panneau de contrôle de votre hébergeur.',
+      },
+      certificate: {
+        expired:
+          'Demandez un nouveau certificat depuis la page Installation (étape 6) ; vérifiez que le port 80 est ouvert et que le DNS pointe vers le serveur.',
+        expiring:
+          'Le renouvellement aurait déjà dû avoir lieu : redemandez un certificat depuis la page Installation et lisez la raison affichée.',
+        selfSigned: 'Demandez un vrai certificat depuis la page Installation (étape 6).',
+        unread: 'Relancez le conteneur d’administration, puis vérifiez de nouveau.',
+      },
+      blocklists: {
+        listed:
+          'Cherchez la raison sur le site de la liste (il la donne, avec un formulaire de retrait), corrigez la cause (relais ouvert, boîte piratée), puis demandez le retrait.',
+        noAnswer: 'Vérifiez de nouveau plus tard, ou cherchez l’adresse sur le site de la liste.',
+        publicResolver:
+          'Utilisez sur cet ordinateur le résolveur de votre fournisseur d’accès, ou cherchez l’adresse sur le site de chaque liste (par ex. check.spamhaus.org).',
+      },
+      disk: {
+        tight: 'Prévoyez plus de place : un disque plus grand, ou des quotas de boîtes plus petits.',
+        full: 'Libérez de la place (anciennes sauvegardes, journaux, images Docker inutilisées) ou agrandissez le disque du serveur.',
+      },
+      memory: {
+        tight: 'Surveillez-la ; une offre avec plus de mémoire laisse de la marge les jours chargés.',
+        full: 'Arrêtez d’autres programmes sur le serveur, ou passez à une offre avec plus de mémoire.',
+      },
+      backups: {
+        notSetUp: 'Les sauvegardes se régleront depuis la page Sauvegardes dès qu’elle sera disponible.',
+      },
+      updates: {
+        security:
+          'Installez-les : lancez « apt-get update && apt-get upgrade » en root sur le serveur (ou activez unattended-upgrades).',
+        noApt: 'Mettez le système à jour de temps en temps avec son propre gestionnaire de paquets.',
+        unread:
+          'Vérifiez de nouveau dans un moment ; si cela continue, lancez « apt-get -s upgrade » sur le serveur pour voir pourquoi.',
+      },
+      firewall: {
+        noUfw:
+          'Installez ufw (« apt-get install ufw »), puis redéployez : Facteur ouvre d’abord SSH, puis seulement les ports de courrier.',
+        inactive:
+          'Redéployez depuis Facteur : il autorise d’abord SSH, puis les ports de courrier, et active ufw.',
+        portsBlocked: 'Autorisez-les (« ufw allow PORT/tcp » pour chacun), ou redéployez depuis Facteur.',
+      },
+      sshPasswordLogin: {
+        enabled:
+          'Assurez-vous de vous connecter avec une clé (Facteur le fait), puis mettez « PasswordAuthentication no » et « KbdInteractiveAuthentication no » dans /etc/ssh/sshd_config et redémarrez SSH.',
+        unread: 'Vérifiez à la main que /etc/ssh/sshd_config contient « PasswordAuthentication no ».',
+      },
+      docker: {
+        down: 'Démarrez-le sur le serveur (« systemctl start docker » ou « service docker start ») ; le serveur de courrier démarre avec lui.',
+      },
+      containers: {
+        stopped: 'Relancez-le : « docker start » sur le serveur, ou redéployez depuis Facteur.',
+        restarted:
+          'Lisez les journaux du conteneur sur le serveur (« docker logs ») pour en connaître la raison ; signalez-le si cela continue.',
+        none: 'Redéployez depuis Facteur : vos données dans /var/lib/facteur sont conservées.',
+      },
+    },
+    alerts: {
+      title: 'Alertes',
+      none: 'Aucune alerte depuis le démarrage de Facteur. Facteur surveille vos serveurs tant qu’il tourne et vous prévient une fois par changement.',
+      kinds: {
+        roleDown: {
+          title: '{{server}} : service de courrier arrêté',
+          body: 'Arrêtés : {{roles}}. Voyez les vérifications ci-dessus pour savoir quoi faire.',
+        },
+        roleRecovered: {
+          title: '{{server}} : service de courrier rétabli',
+          body: 'Tous les services répondent de nouveau.',
+        },
+        diskFull: {
+          title: '{{server}} : disque presque plein',
+          body: 'Le disque est plein à {{percent}} %. Libérez de la place avant que le courrier soit refusé.',
+        },
+        diskRecovered: {
+          title: '{{server}} : place disque retrouvée',
+          body: 'Le disque est plein à {{percent}} %.',
+        },
+        certificateExpiring: {
+          title: '{{server}} : le certificat expire bientôt',
+          body: 'Le certificat expire dans {{days}} jours et n’a pas été renouvelé. Redemandez-en un depuis la page Installation.',
+        },
+        certificateRenewed: {
+          title: '{{server}} : certificat renouvelé',
+          body: 'Le certificat est valable encore {{days}} jours.',
+        },
+        blocklisted: {
+          title: '{{server}} : inscrit sur une liste de blocage',
+          body: '{{ip}} figure sur {{zones}}. Le courrier vers beaucoup de fournisseurs sera refusé.',
+        },
+        delisted: { title: '{{server}} : retiré des listes de blocage', body: '{{ip}} n’y figure plus.' },
+      },
     },
   },
   placeholder: {
