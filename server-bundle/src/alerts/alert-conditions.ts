@@ -184,7 +184,7 @@ export async function blocklistObservation(deps: ConditionDeps): Promise<Observa
   };
 }
 
-export async function backupObservation(deps: ConditionDeps): Promise<Observation> {
+export async function backupObservation(deps: Pick<ConditionDeps, 'backupStatus'>): Promise<Observation> {
   const base = { id: 'backup', kind: 'backup' as const };
   const s = await deps.backupStatus();
   if (!s) return { ...base, observed: 'unknown', title: '', detail: 'No backup has reported yet.' };
