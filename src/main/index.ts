@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, safeStorage } from 'electron';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { showAlertNotifications } from './electron/alert-notifications';
 import { SafeStorageKeyProvider } from './electron/safe-storage-key';
 import { createDispatcher } from './ipc/dispatcher';
 import { registerIpc } from './ipc/register-electron';
@@ -40,6 +41,8 @@ void app.whenReady().then(() => {
   const facteur = createApp({ config, runtime: 'electron', version: appVersion(), keyProvider });
   hardenSession();
   registerIpc(createDispatcher(facteur.handlers), facteur.events, () => mainWindow?.webContents);
+  showAlertNotifications(facteur.events, app.getLocale());
+  if (config.status.monitor) facteur.monitor.start();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     port: process.env.FACTEUR_PORT ? Number(process.env.FACTEUR_PORT) : undefined,
   });
   process.stdout.write(`Facteur is ready at ${host.url}\n`);
+  // Desktop alerts reach the page as `alert` events (there is no system notification here).
+  if (config.status.monitor) facteur.monitor.start();
   if (process.argv.includes('--open')) openBrowser(host.url);
   const stop = (): void => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
