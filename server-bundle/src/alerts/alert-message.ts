@@ -37,6 +37,11 @@ function wrap(text: string, width = 76): string {
   return out.join('\r\n');
 }
 
+/** A display name as a quoted string (parentheses would otherwise be a comment), encoded if not ASCII. */
+function displayName(name: string): string {
+  return ascii(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : encodeHeader(name);
+}
+
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -91,7 +96,7 @@ export function composeAlertEmail(m: AlertEmailInput): { raw: Buffer; messageId:
     `\r\n</body></html>`;
   const boundary = `alert-${randomBytes(12).toString('hex')}`;
   const head = [
-    `From: ${encodeHeader(`Facteur (${m.hostname})`)} <${m.from}>`,
+    `From: ${displayName(`Facteur (${m.hostname})`)} <${m.from}>`,
     `To: ${m.to.join(', ')}`,
     `Subject: ${encodeHeader(subject)}`,
     `Date: ${rfc5322Date(m.now)}`,

@@ -89,7 +89,7 @@ describe('alerts in the jobs role', () => {
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(300); // roleDownAfterMs: a restart is not an alert
     expect(subjects(down)).toEqual(['[mail.example.com] The pop3 role is down']);
     const src = down[0]!.source;
-    expect(src).toMatch(/^From: "?Facteur \(mail\.example\.com\)"? <postmaster@example\.com>\r$/m);
+    expect(src).toMatch(/^From: "Facteur \(mail\.example\.com\)" <postmaster@example\.com>\r$/m);
     expect(src).toMatch(/^To: owner@example\.com\r$/m);
     expect(src).toMatch(/^Date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\r$/m);
     expect(src).toMatch(/^Message-ID: <alert-[0-9a-z]+-[0-9a-f]{16}@mail\.example\.com>\r$/m);
