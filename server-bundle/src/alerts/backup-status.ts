@@ -4,8 +4,8 @@
 //   { "ok": false, "at": "2026-05-01T03:00:00Z", "message": "the storage bucket refused the upload" }
 //
 // `ok` true after a successful run, false after a failed one; `at` when the run ended; `message`
-// (optional) what went wrong, in plain words — it is quoted in the alert email. The jobs role
-// reads the file every alerts round: no file means "unknown" (no alert), ok false is an alert
+// (optional) what went wrong, in plain words — it is quoted in the alert email (one line, at
+// most 500 characters kept). The jobs role reads the file every alerts round: no file means "unknown" (no alert), ok false is an alert
 // (one email), ok true again is one "backups work again" email. Write it atomically (temp file +
 // rename), as writeBackupStatus does.
 import { randomBytes } from 'node:crypto';
@@ -42,7 +42,15 @@ export async function readBackupStatus(dataDir: string): Promise<BackupStatus | 
     const s = JSON.parse(await readFile(backupStatusPath(dataDir), 'utf8')) as Partial<BackupStatus>;
     if (typeof s.ok !== 'boolean' || typeof s.at !== 'string' || Number.isNaN(Date.parse(s.at)))
       return undefined;
-    return { ok: s.ok, at: s.at, ...(typeof s.message === 'string' ? { message: s.message } : {}) };
+    // Quoted in an email: one line, no control characters, bounded.
+    const message =
+      typeof s.message === 'string'
+        ? s.message
+            .replace(/[\x00-\x1f\x7f]+/g, ' ')
+            .trim()
+            .slice(0, 500)
+        : '';
+    return { ok: s.ok, at: s.at, ...(message ? { message } : {}) };
   } catch {
     return undefined;
   }
