@@ -5,9 +5,9 @@
 //
 // `ok` true after a successful run, false after a failed one; `at` when the run ended; `message`
 // (optional) what went wrong, in plain words — it is quoted in the alert email (one line, at
-// most 500 characters kept). The jobs role reads the file every alerts round: no file means "unknown" (no alert), ok false is an alert
-// (one email), ok true again is one "backups work again" email. Write it atomically (temp file +
-// rename), as writeBackupStatus does.
+// most 500 characters kept). The jobs role reads the file every alerts round: no file means
+// "unknown" (no alert), ok false is an alert (one email), ok true again is one "backups work
+// again" email. Write it atomically (temp file + rename), as writeBackupStatus does.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
