@@ -125,7 +125,7 @@ describe('Mail section in Chromium (VPS 3)', () => {
       OutgoingMailServerHostName: MAIL_HOST,
       OutgoingMailServerPortNumber: 465,
     });
-    expect(readFileSync(file, 'utf8')).not.toContain('IncomingPassword');
+    expect(readFileSync(file, 'utf8')).not.toContain('<key>IncomingPassword</key>');
   });
 
   it('makes an app password that logs in, then revokes it: it stops working', async () => {
