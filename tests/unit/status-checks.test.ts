@@ -3,6 +3,7 @@ import { AlertTracker } from '../../src/main/services/status/alert-tracker';
 import { blocklistsCheck, reversedIpv4 } from '../../src/main/services/status/blocklists';
 import {
   diskCheck,
+  memoryCheck,
   firewallCheck,
   sshPasswordCheck,
   updatesCheck,
@@ -64,6 +65,9 @@ describe('server checks', () => {
   it('disk: warn above 80 %, fail above 90 %', () => {
     const at = (free: number) => diskCheck(probe(`disk_total=100\ndisk_used=0\ndisk_free=${free}`)).status;
     expect([at(50), at(15), at(5)]).toEqual(['ok', 'warn', 'fail']);
+  });
+  it('memory: figures in kB, beyond 2 GB', () => {
+    expect(memoryCheck(probe('mem_total_kb=24683656\nmem_available_kb=21996996')).params.percent).toBe(11);
   });
   it('firewall: inactive, ports blocked, fine', () => {
     const ufw = (lines: string) => probe(`ufw=/usr/sbin/ufw\n--ufw\n${lines}\n--end`);

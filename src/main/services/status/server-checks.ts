@@ -55,8 +55,8 @@ export function diskCheck(probe: StatusProbe): StatusCheck {
 }
 
 export function memoryCheck(probe: StatusProbe): StatusCheck {
-  const total = Number(probe.values.get('mem_total'));
-  const available = Number(probe.values.get('mem_available'));
+  const total = Number(probe.values.get('mem_total_kb')) * 1024;
+  const available = Number(probe.values.get('mem_available_kb')) * 1024;
   const percent = percentUsed(total - available, total);
   if (percent === undefined || !Number.isFinite(available))
     return check('memory', 'unknown', 'unread', '?', 'The server did not say how much memory it uses.');

@@ -6,7 +6,8 @@
 export function statusProbeScript(): string {
   return [
     'd=/var/lib; [ -d /var/lib/facteur ] && d=/var/lib/facteur; df -P -B1 "$d" | awk \'NR==2{print "disk_total="$2; print "disk_used="$3; print "disk_free="$4}\'',
-    'awk \'/^MemTotal:/{printf "mem_total=%d\\n", $2*1024} /^MemAvailable:/{printf "mem_available=%d\\n", $2*1024}\' /proc/meminfo',
+    // In kB as the kernel gives them: mawk's printf %d stops at 2^31 (2 GB in bytes).
+    'awk \'/^MemTotal:/{print "mem_total_kb="$2} /^MemAvailable:/{print "mem_available_kb="$2}\' /proc/meminfo',
     'echo "ufw=$(command -v ufw || true)"',
     "if command -v ufw >/dev/null; then echo '--ufw'; LANG=C ufw status 2>&1; echo '--end'; fi",
     // sshd -T prints the settings in effect (config files, includes and defaults together).
