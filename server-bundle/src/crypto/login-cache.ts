@@ -1,12 +1,21 @@
 // Short-lived, memory-only cache of unwrapped mailbox keys, so a client that logs in every few
 // seconds (IMAP clients open several connections) does not pay the password KDF each time.
 // An entry is found only with the same password: we keep a keyed hash of it, never the password.
+// Each entry names the wrap that opened it (a tag the caller checks against the config DB), so a
+// wrap revoked or replaced by another process stops the cached login at once.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 interface Entry {
   verifier: Buffer;
   key: Buffer;
+  tag: string;
   expiresAt: number;
+}
+
+export interface CachedLogin {
+  key: Buffer;
+  /** What the caller passed to set(): which wrap, in which version, opened the key. */
+  tag: string;
 }
 
 export interface LoginCacheOptions {
@@ -32,8 +41,8 @@ export class LoginCache {
     return createHmac('sha256', this.#secret).update(mailboxId).update('\0').update(secret).digest();
   }
 
-  /** A copy of the cached key, or undefined (missing, expired, or another password). */
-  get(mailboxId: string, secret: string): Buffer | undefined {
+  /** A copy of the cached key and its tag, or undefined (missing, expired, or another password). */
+  get(mailboxId: string, secret: string): CachedLogin | undefined {
     const e = this.#entries.get(mailboxId);
     if (!e) return undefined;
     if (e.expiresAt <= this.#now()) {
@@ -41,10 +50,10 @@ export class LoginCache {
       return undefined;
     }
     if (!timingSafeEqual(e.verifier, this.#verifier(mailboxId, secret))) return undefined;
-    return Buffer.from(e.key);
+    return { key: Buffer.from(e.key), tag: e.tag };
   }
 
-  set(mailboxId: string, secret: string, key: Buffer): void {
+  set(mailboxId: string, secret: string, key: Buffer, tag = ''): void {
     if (this.#ttl <= 0) return;
     const old = this.#entries.get(mailboxId);
     if (old) this.#drop(mailboxId, old);
@@ -56,6 +65,7 @@ export class LoginCache {
     this.#entries.set(mailboxId, {
       verifier: this.#verifier(mailboxId, secret),
       key: Buffer.from(key),
+      tag,
       expiresAt: this.#now() + this.#ttl,
     });
   }

@@ -1,7 +1,7 @@
 // Mailbox accounts and their keys: provisioning, login (password -> K), password change,
 // owner reset through the recovery key, app passwords. The server never stores anything that
 // opens K by itself: each wrap needs a secret only a user or the owner's desktop holds.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parsePrivateKey, parsePublicKey } from '../crypto/hybrid-kem.ts';
@@ -43,7 +43,7 @@ export interface LoginResult {
   mailbox: MailboxRecord;
   /** The mailbox master key K; the caller zeroes it when the session ends. */
   key: Buffer;
-  /** Which wrap opened it (app passwords are listed and revocable); absent when served from the cache. */
+  /** Which wrap opened it (app passwords are listed and revocable). */
   via?: { kind: 'password' | 'app-password'; wrapId: string };
 }
 
@@ -111,12 +111,23 @@ export class Accounts {
       throw new DomainError('AUTH_FAILED', 'invalid credentials');
     }
     if (mailbox.state !== 'active') throw new DomainError('DISABLED', 'mailbox disabled');
-    const cached = this.#cache.get(mailbox.id, password);
-    if (cached) return { mailbox, key: cached };
-
     const wraps = this.#config
       .listWraps(mailbox.id)
       .filter((w) => w.kind === 'password' || w.kind === 'app-password');
+    const cached = this.#cache.get(mailbox.id, password);
+    if (cached) {
+      // Served from memory only while the wrap that opened it is still there, unchanged: another
+      // process may have revoked that app password or reset the password since.
+      const w = wraps.find((x) => wrapTag(x) === cached.tag);
+      if (w)
+        return {
+          mailbox,
+          key: cached.key,
+          via: { kind: w.kind as 'password' | 'app-password', wrapId: w.wrapId },
+        };
+      cached.key.fill(0);
+      this.#cache.invalidate(mailbox.id);
+    }
     // The primary password first: app passwords are tried only when it fails.
     wraps.sort((a, b) => (a.kind === 'password' ? -1 : 0) - (b.kind === 'password' ? -1 : 0));
     for (const w of wraps) {
@@ -125,7 +136,7 @@ export class Accounts {
           mailboxId: mailbox.id,
           wrapId: w.wrapId,
         });
-        this.#cache.set(mailbox.id, password, key);
+        this.#cache.set(mailbox.id, password, key, wrapTag(w));
         return { mailbox, key, via: { kind: w.kind as 'password' | 'app-password', wrapId: w.wrapId } };
       } catch (err) {
         if (!(err instanceof WrongSecretError)) throw err;
@@ -217,4 +228,9 @@ export class Accounts {
     this.#config.putWrap(mailboxId, 'password', PRIMARY_PASSWORD, wrap);
     this.#cache.invalidate(mailboxId);
   }
+}
+
+/** Which wrap, in which version: its id and a hash of its content. */
+function wrapTag(w: { wrapId: string; wrap: unknown }): string {
+  return `${w.wrapId}:${createHash('sha256').update(JSON.stringify(w.wrap)).digest('base64url')}`;
 }

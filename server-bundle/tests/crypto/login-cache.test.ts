@@ -6,8 +6,9 @@ describe('login cache', () => {
     let now = 1000;
     const c = new LoginCache({ ttlMs: 60_000, now: () => now });
     const key = Buffer.alloc(32, 7);
-    c.set('m1', 'pw', key);
-    expect(c.get('m1', 'pw')?.equals(key)).toBe(true);
+    c.set('m1', 'pw', key, 'primary:v1');
+    expect(c.get('m1', 'pw')?.key.equals(key)).toBe(true);
+    expect(c.get('m1', 'pw')?.tag).toBe('primary:v1');
     expect(c.get('m1', 'other')).toBeUndefined();
     expect(c.get('m2', 'pw')).toBeUndefined();
     now += 60_001;
@@ -20,8 +21,8 @@ describe('login cache', () => {
     const key = Buffer.alloc(32, 1);
     c.set('a', 'x', key);
     const copy = c.get('a', 'x')!;
-    copy.fill(0);
-    expect(c.get('a', 'x')?.equals(key)).toBe(true);
+    copy.key.fill(0);
+    expect(c.get('a', 'x')?.key.equals(key)).toBe(true);
     c.invalidate('a');
     expect(c.get('a', 'x')).toBeUndefined();
     c.set('a', 'x', key);

@@ -24,8 +24,9 @@ describe('accounts', () => {
     const first = await core.accounts.login('Alice@Example.com', 'pw-1');
     expect(first.mailbox.id).toBe(m.id);
     expect(first.via).toEqual({ kind: 'password', wrapId: 'primary' });
+    expect(core.loginCache.get(m.id, 'pw-1')?.tag).toMatch(/^primary:/);
     const again = await core.accounts.login('alice@example.com', 'pw-1');
-    expect(again.via).toBeUndefined(); // from the cache
+    expect(again.via).toEqual({ kind: 'password', wrapId: 'primary' });
     expect(again.key.equals(first.key)).toBe(true);
     expect(await codeOf(core.accounts.login('alice@example.com', 'wrong'))).toBe('AUTH_FAILED');
     expect(await codeOf(core.accounts.login('nobody@example.com', 'pw-1'))).toBe('AUTH_FAILED');
@@ -92,6 +93,34 @@ describe('accounts', () => {
     expect(await codeOf(core.accounts.login('carol@example.com', app.password))).toBe('AUTH_FAILED');
     core.config.updateMailbox(m.id, { state: 'disabled' });
     expect(await codeOf(core.accounts.login('carol@example.com', 'main'))).toBe('DISABLED');
+    core.close();
+  });
+
+  it('a cached login stops at once when another process revokes or replaces its wrap', async () => {
+    const { core, recovery } = await newCore(tmp());
+    const m = await core.accounts.createMailbox({
+      address: 'dan@example.com',
+      password: 'main',
+      recoveryPublicKey: recovery.publicKey.bytes,
+    });
+    const { key } = await core.accounts.login('dan@example.com', 'main');
+    const app = await core.accounts.addAppPassword(m.id, key, 'phone');
+    await core.accounts.login('dan@example.com', app.password);
+    expect(core.loginCache.get(m.id, app.password)).toBeDefined(); // this process caches it
+    // The control API runs in another process: it changes the config DB, not this cache.
+    core.config.deleteWrap(m.id, 'app-password', app.wrapId);
+    expect(await codeOf(core.accounts.login('dan@example.com', app.password))).toBe('AUTH_FAILED');
+
+    await core.accounts.login('dan@example.com', 'main'); // cached again
+    const newWrap = await wrapWithPassword(
+      key,
+      'reset-by-owner',
+      { mailboxId: m.id, wrapId: 'primary' },
+      newKdfParams(TEST_KDF),
+    );
+    core.config.putWrap(m.id, 'password', 'primary', newWrap);
+    expect(await codeOf(core.accounts.login('dan@example.com', 'main'))).toBe('AUTH_FAILED');
+    expect((await core.accounts.login('dan@example.com', 'reset-by-owner')).key.equals(key)).toBe(true);
     core.close();
   });
 });
