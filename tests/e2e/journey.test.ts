@@ -129,7 +129,7 @@ describe('the setup journey, from a bare VPS to a mailbox a real client uses', (
     await showsText(step('docker'), 'was installed and started', 420_000);
     await showsText(step('check').getByRole('status'), 'This server is ready for Facteur.', 60_000);
     expect(await page.locator('[data-check="docker"]').getAttribute('data-status')).toBe('ok');
-  });
+  }, 600_000);
 
   it('deploys the mail server, following each step and the upload', async () => {
     const deploy = step('deploy');

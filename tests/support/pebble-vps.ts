@@ -42,7 +42,7 @@ export async function startPebbleForVps(opts: {
       '-subj',
       '/CN=pebble test API',
       '-addext',
-      `subjectAltName=IP:${opts.address},IP:127.0.0.1`,
+      `subjectAltName=IP:${opts.address}`,
       '-keyout',
       join(dir, 'key.pem'),
       '-out',
@@ -55,7 +55,7 @@ export async function startPebbleForVps(opts: {
     JSON.stringify({
       pebble: {
         listenAddress: `${opts.address}:${port}`,
-        managementListenAddress: `127.0.0.1:${port + 1}`,
+        managementListenAddress: `${opts.address}:${port + 1}`,
         certificate: join(dir, 'cert.pem'),
         privateKey: join(dir, 'key.pem'),
         httpPort: 80,
@@ -96,7 +96,7 @@ export async function startPebbleForVps(opts: {
     apiCaFile: join(dir, 'cert.pem'),
     rootPem: () =>
       new Promise((resolve, reject) => {
-        request(`https://127.0.0.1:${port + 1}/roots/0`, { ca: apiCa }, (res) => {
+        request(`https://${opts.address}:${port + 1}/roots/0`, { ca: apiCa }, (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
           res.on('end', () => resolve(body));
