@@ -17,7 +17,7 @@ const probeOutput = (
     os_version: '12',
     os_name: 'Debian GNU/Linux 12 (bookworm)',
     arch: 'x86_64',
-    mem: String(2 * 1024 ** 3),
+    mem_kb: String(8 * 1024 ** 2), // 8 GiB: above 2^31 bytes
     disk_free: String(40 * 1024 ** 3),
     uid: '0',
     now: '1000.0',
@@ -90,7 +90,7 @@ describe('preflight checks', () => {
     const out = probeOutput({
       os_version: '10',
       os_name: 'Debian 10',
-      mem: String(300 * 1024 ** 2),
+      mem_kb: String(300 * 1024),
       disk_free: String(2 * 1024 ** 3),
       now: '1100',
     });

@@ -5,12 +5,12 @@ import { algorithmOf, fingerprintOf } from '../../src/main/services/ssh/fingerpr
 describe('server facts', () => {
   it('parses the one-round-trip script output', () => {
     const stdout =
-      'os=Debian GNU/Linux 12 (bookworm)\narch=x86_64\nmem=2061529088\ndisk_total=52521566208\ndisk_free=40000000000\n';
+      'os=Debian GNU/Linux 12 (bookworm)\narch=x86_64\nmem_kb=25165824\ndisk_total=52521566208\ndisk_free=40000000000\n';
     const facts = parseFacts({ code: 0, stdout, stderr: '' }, '20.10.24', new Date('2026-01-01T00:00:00Z'));
     expect(facts).toEqual({
       os: 'Debian GNU/Linux 12 (bookworm)',
       arch: 'x86_64',
-      ramBytes: 2061529088,
+      ramBytes: 25_769_803_776, // above 2^31: read as kB, never capped
       diskTotalBytes: 52521566208,
       diskFreeBytes: 40000000000,
       dockerVersion: '20.10.24',

@@ -71,7 +71,7 @@ export function checkArch(v: Map<string, string>): Check {
 }
 
 export function checkMemory(v: Map<string, string>): Check {
-  const mem = Number(v.get('mem') ?? 0);
+  const mem = Number(v.get('mem_kb') ?? 0) * 1024;
   const value = gib(mem);
   if (mem >= 0.9 * 1024 ** 3)
     return { id: 'memory', status: 'ok', value, message: `${value} of memory is enough.` };

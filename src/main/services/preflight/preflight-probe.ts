@@ -16,7 +16,8 @@ export function probeScript(target: ProbeTarget): string {
   return [
     '. /etc/os-release 2>/dev/null; echo "os_id=${ID:-}"; echo "os_version=${VERSION_ID:-}"; echo "os_name=${PRETTY_NAME:-}"',
     'echo "arch=$(uname -m)"',
-    'awk \'/^MemTotal:/{printf "mem=%d\\n", $2*1024}\' /proc/meminfo',
+    // kB as /proc gives it: mawk's printf %d stops at 2^31, so bytes would cap at 2 GiB.
+    'awk \'/^MemTotal:/{print "mem_kb="$2}\' /proc/meminfo',
     'd=/var/lib; [ -d /var/lib/facteur ] && d=/var/lib/facteur; df -P -B1 "$d" | awk \'NR==2{print "disk_free="$4; print "disk_total="$2}\'',
     'echo "uid=$(id -u)"',
     'if [ "$(id -u)" != 0 ]; then if sudo -n true 2>/dev/null; then echo sudo=nopasswd; elif command -v sudo >/dev/null; then echo sudo=password; else echo sudo=none; fi; fi',

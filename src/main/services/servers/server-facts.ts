@@ -5,7 +5,8 @@ import type { ExecResult } from '../ssh/ssh-client';
 export const factsScript = [
   '. /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-$(uname -s)}"',
   'echo "arch=$(uname -m)"',
-  'awk \'/^MemTotal:/{printf "mem=%d\\n", $2*1024}\' /proc/meminfo',
+  // kB as /proc gives it: mawk's printf %d stops at 2^31, so bytes would cap at 2 GiB.
+  'awk \'/^MemTotal:/{print "mem_kb="$2}\' /proc/meminfo',
   'df -P -B1 / | awk \'NR==2{print "disk_total="$2; print "disk_free="$4}\'',
 ].join('; ');
 
@@ -22,7 +23,7 @@ export function parseFacts(result: ExecResult, dockerVersion: string | null, now
   return {
     os: values.get('os') || 'unknown',
     arch: values.get('arch') || 'unknown',
-    ramBytes: int('mem'),
+    ramBytes: int('mem_kb') * 1024,
     diskTotalBytes: int('disk_total'),
     diskFreeBytes: int('disk_free'),
     dockerVersion,
