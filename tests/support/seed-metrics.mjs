@@ -34,13 +34,14 @@ let seed = 42;
 const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const DAY = 86_400_000;
 
-function value(name, kind, at) {
+function value(name, kind, at, spacingMs) {
   const wave = 0.5 + 0.5 * Math.sin((2 * Math.PI * (at % DAY)) / DAY - Math.PI / 2); // low at night
   if (name.endsWith('.up')) return 1;
   if (name.endsWith('.restarts')) return rand() < 0.0005 ? 1 : 0;
   if (kind === 'count') {
     const scale = { messages_in: 6, messages_out: 3, messages_rejected: 2, logins_failed: 1 }[name] ?? 1;
-    return Math.round(rand() * scale * (0.3 + wave));
+    // Events per 5 minutes, spread over the round's own spacing (10 s rounds get 1/30 of it).
+    return Math.floor(2 * rand() * scale * (0.3 + wave) * (spacingMs / 300_000) + rand());
   }
   switch (name) {
     case 'cpu':
@@ -70,14 +71,18 @@ function value(name, kind, at) {
 
 const now = Date.now();
 const times = [];
-for (let at = now - days * DAY; at < now - 3_600_000; at += 300_000) times.push(at);
-for (let at = now - 3_600_000; at < now; at += 10_000) times.push(at);
+for (let at = now - days * DAY; at < now - 3_600_000; at += 300_000) times.push([at, 300_000]);
+for (let at = now - 3_600_000; at < now; at += 10_000) times.push([at, 10_000]);
 const BATCH = 500;
 for (let i = 0; i < times.length; i += BATCH) {
   store.recordRounds(
-    times.slice(i, i + BATCH).map((at) => ({
+    times.slice(i, i + BATCH).map(([at, spacingMs]) => ({
       at,
-      samples: series.map(([name, kind]) => ({ series: name, kind, value: value(name, kind, at) })),
+      samples: series.map(([name, kind]) => ({
+        series: name,
+        kind,
+        value: value(name, kind, at, spacingMs),
+      })),
     })),
   );
 }

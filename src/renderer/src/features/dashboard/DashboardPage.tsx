@@ -1,0 +1,72 @@
+import { lazy, Suspense, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import type { MetricsRange } from '../../../../shared/operate';
+import { describeError } from '../../app/errors';
+import { serverHealthQuery, serverMetricsQuery, serversOverviewQuery } from '../../queries/operate';
+import { serversQuery } from '../../queries/servers';
+import { RangePicker } from './RangePicker';
+import { RolesList } from './RolesList';
+import { ServersHealthList } from './ServersHealthList';
+import './dashboard.css';
+
+// recharts is loaded with the graphs, not with the app's first paint.
+const MetricsCharts = lazy(() => import('./MetricsCharts'));
+
+export function DashboardPage() {
+  const { t } = useTranslation();
+  const servers = useQuery(serversQuery()); // local: lets the graphs start before every server has answered
+  const overview = useQuery(serversOverviewQuery());
+  const [chosen, setChosen] = useState('');
+  const [range, setRange] = useState<MetricsRange>('24h');
+  const notDeployed = new Set(
+    overview.data?.servers.filter((s) => s.state === 'not-deployed').map((s) => s.serverId),
+  );
+  const serverId = chosen || servers.data?.find((s) => !notDeployed.has(s.id))?.id || '';
+  const refreshMs = overview.data?.refreshMs ?? false;
+  const health = useQuery(serverHealthQuery(serverId, refreshMs));
+  const metrics = useQuery(serverMetricsQuery(serverId, range, refreshMs));
+  const name = servers.data?.find((s) => s.id === serverId)?.name ?? '';
+
+  return (
+    <section aria-labelledby="page-title" className="dashboard">
+      <header className="page-header">
+        <div>
+          <h1 id="page-title">{t('dashboard.title')}</h1>
+          <p className="muted">{t('dashboard.intro')}</p>
+        </div>
+      </header>
+      {servers.data?.length === 0 && <p className="empty">{t('dashboard.noServers')}</p>}
+      {overview.error && (
+        <p className="banner error" role="alert">
+          {describeError(t, overview.error)}
+        </p>
+      )}
+      {overview.data && overview.data.servers.length > 0 && (
+        <ServersHealthList servers={overview.data.servers} selected={serverId} onSelect={setChosen} />
+      )}
+      {serverId !== '' && (
+        <>
+          <div className="toolbar dashboard-toolbar">
+            <h2>{t('dashboard.serverTitle', { name })}</h2>
+            <RangePicker value={range} onChange={setRange} />
+          </div>
+          {(health.error ?? metrics.error) && (
+            <p className="banner error" role="alert">
+              {t('dashboard.unavailable', { detail: describeError(t, health.error ?? metrics.error) })}
+            </p>
+          )}
+          <div className="dashboard-body">
+            {health.data && <RolesList health={health.data} />}
+            {metrics.isPending && !metrics.error && <p role="status">{t('dashboard.loadingMetrics')}</p>}
+            {metrics.data && (
+              <Suspense fallback={<p role="status">{t('dashboard.loadingMetrics')}</p>}>
+                <MetricsCharts metrics={metrics.data} />
+              </Suspense>
+            )}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
