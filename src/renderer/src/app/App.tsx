@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DashboardPage } from '../features/dashboard/DashboardPage';
 import { DnsPage } from '../features/dns/DnsPage';
 import { MailPage } from '../features/mail/MailPage';
 import { ServersPage } from '../features/servers/ServersPage';
@@ -53,9 +54,10 @@ export function App() {
         {section === 'setup' && <SetupPage onOpenDns={() => setSection('dns')} />}
         {section === 'dns' && <DnsPage />}
         {section === 'status' && <StatusPanel />}
+        {section === 'dashboard' && <DashboardPage />}
         {section === 'mail' && <MailPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {!['servers', 'setup', 'dns', 'mail', 'settings', 'status'].includes(section) && (
+        {!['servers', 'setup', 'dns', 'dashboard', 'mail', 'settings', 'status'].includes(section) && (
           <PlaceholderPage section={t(`nav.${section}`)} />
         )}
       </main>
