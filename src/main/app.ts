@@ -7,12 +7,13 @@ import type { Response } from '../shared/contract';
 import type { DesktopConfig } from './config';
 import type { Handlers } from './ipc/dispatcher';
 import { EventBus } from './ipc/events';
+import { AlertEmails } from './services/status/alert-emails';
 import { DeployService } from './services/deploy/deploy-service';
 import { DnsService } from './services/dns/dns-service';
 import { DockerInstaller } from './services/host/docker-installer';
 import { HostAccess } from './services/host/host-access';
-import { MailAdminService } from './services/mail/mail-admin-service';
 import { ControlAccess } from './services/mail/control-access';
+import { MailAdminService } from './services/mail/mail-admin-service';
 import { MailService } from './services/mail/mail-service';
 import { HealthService } from './services/operate/health-service';
 import { MetricsService } from './services/operate/metrics-service';
@@ -67,6 +68,7 @@ export function createApp(options: AppOptions): App {
     config: config.status,
   });
   const control = new ControlAccess(servers, vault, config.ssh.commandMs);
+  const alertEmails = new AlertEmails(control);
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
   /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
@@ -99,10 +101,9 @@ export function createApp(options: AppOptions): App {
     createMailbox: (req) => mail.createMailbox(req),
     clientSettings: (req) => mail.clientSettings(req),
     runStatusChecks: (req) => status.run(req.serverId),
+    alertEmails: (req) => alertEmails.get(req.serverId),
+    setAlertEmails: (req) => alertEmails.set(req.serverId, req.to),
     listAlerts: async () => monitor.alerts(),
-    serverMetrics: (req) => metrics.metrics(req.serverId, req.range),
-    serverHealth: (req) => health.health(req.id),
-    serversOverview: async () => ({ refreshMs: config.operate.refreshMs, servers: await health.overview() }),
     listDomains: (req) => mailAdmin.listDomains(req.id),
     addDomain: (req) => mailAdmin.addDomain(req),
     removeDomain: (req) => mailAdmin.removeDomain(req),
@@ -120,6 +121,9 @@ export function createApp(options: AppOptions): App {
     clientSetup: (req) => mailAdmin.clientSetup(req),
     appleProfile: (req) => mailAdmin.appleProfile(req),
     sendTestEmail: (req) => mailAdmin.sendTestEmail(req),
+    serverMetrics: (req) => metrics.metrics(req.serverId, req.range),
+    serverHealth: (req) => health.health(req.id),
+    serversOverview: async () => ({ refreshMs: config.operate.refreshMs, servers: await health.overview() }),
   };
 
   return { handlers, events, servers, vault, monitor };

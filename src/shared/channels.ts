@@ -26,6 +26,8 @@ export const methods = [
   'createMailbox',
   'clientSettings',
   'runStatusChecks',
+  'alertEmails',
+  'setAlertEmails',
   'listAlerts',
   'listDomains',
   'addDomain',

@@ -41,7 +41,14 @@ import {
   serverAccess,
   sudoPasswordRequest,
 } from './deploy';
-import { alert, alertList, runStatusChecksRequest, statusReport } from './status';
+import {
+  alert,
+  alertEmails,
+  alertList,
+  runStatusChecksRequest,
+  setAlertEmailsRequest,
+  statusReport,
+} from './status';
 import {
   certificateStatus,
   clientSettings,
@@ -188,11 +195,9 @@ export const contract = {
   clientSettings: { request: clientSettingsRequest, response: clientSettings },
   // Status checks and desktop alerts (schemas in status.ts).
   runStatusChecks: { request: runStatusChecksRequest, response: statusReport },
+  alertEmails: { request: runStatusChecksRequest, response: alertEmails },
+  setAlertEmails: { request: setAlertEmailsRequest, response: alertEmails },
   listAlerts: { request: empty, response: alertList },
-  // Dashboard (schemas in operate.ts): metrics and health through the control API.
-  serverMetrics: { request: serverMetricsRequest, response: serverMetrics },
-  serverHealth: { request: serverId, response: serverHealth },
-  serversOverview: { request: empty, response: serversOverview },
   // Mail administration and client setup (schemas in admin.ts), through the control API.
   listDomains: { request: serverId, response: z.array(mailDomain) },
   addDomain: { request: domainRequest, response: mailDomain },
@@ -211,6 +216,10 @@ export const contract = {
   clientSetup: { request: mailboxRef, response: clientSetup },
   appleProfile: { request: appleProfileRequest, response: appleProfile },
   sendTestEmail: { request: mailboxRef, response: testEmailResult },
+  // Dashboard (schemas in operate.ts): metrics and health through the control API.
+  serverMetrics: { request: serverMetricsRequest, response: serverMetrics },
+  serverHealth: { request: serverId, response: serverHealth },
+  serversOverview: { request: empty, response: serversOverview },
 } as const;
 
 export const events = {

@@ -77,3 +77,20 @@ export const alertList = z.array(alert);
 export type StatusCheck = z.output<typeof statusCheck>;
 export type StatusReport = z.output<typeof statusReport>;
 export type Alert = z.output<typeof alert>;
+
+/** Where the server itself emails its alerts (so they arrive while this computer is off). */
+export const alertEmails = z.object({ to: z.array(z.string()) });
+export const setAlertEmailsRequest = z
+  .object({
+    serverId: z.string().min(1).max(64),
+    to: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[^\s@]+@[^\s@]+\.[a-z]{2,63}$/, 'Use an address such as you@example.org'),
+      )
+      .max(10),
+  })
+  .strict();

@@ -317,4 +317,21 @@ describe('status checks on a deployed server (VPS 9, real stack, Knot DNS)', () 
     });
     expect(byId(green, 'containers').status).toBe('ok');
   });
+
+  it('sets where the server itself emails its alerts, and refuses what is not an address', async () => {
+    const { call } = appWith(baseEnv());
+    expect(await call('alertEmails', { serverId })).toEqual({ to: [] });
+    expect(
+      await call('setAlertEmails', { serverId, to: ['Owner@Status.test', 'backup@example.org'] }),
+    ).toEqual({
+      to: ['owner@status.test', 'backup@example.org'],
+    });
+    expect(await call('alertEmails', { serverId })).toEqual({
+      to: ['owner@status.test', 'backup@example.org'],
+    });
+    await expect(call('setAlertEmails', { serverId, to: ['not an address'] })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    expect(await call('setAlertEmails', { serverId, to: [] })).toEqual({ to: [] });
+  });
 });

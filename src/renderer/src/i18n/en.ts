@@ -461,6 +461,16 @@ export const en = {
     },
   },
   status: {
+    alertEmails: {
+      title: 'Alert emails',
+      intro:
+        'Your server emails these addresses itself when something goes wrong and when it is fixed, even while this computer is off.',
+      label: 'Addresses (comma-separated)',
+      none: 'No address yet: the server sends no alert emails.',
+      save: 'Save',
+      saved: 'Saved: alerts go to {{to}}.',
+      off: 'Saved: the server sends no alert emails.',
+    },
     title: 'Status',
     intro:
       'Everything Facteur checks on a server, from outside and from inside, each with what to do when it is not right.',

@@ -619,6 +619,16 @@ export const fr: Messages = {
     },
   },
   status: {
+    alertEmails: {
+      title: 'Alertes par e-mail',
+      intro:
+        'Votre serveur écrit lui-même à ces adresses quand un problème survient et quand il est réglé, même quand cet ordinateur est éteint.',
+      label: 'Adresses (séparées par des virgules)',
+      none: 'Aucune adresse pour l’instant : le serveur n’envoie pas d’alerte par e-mail.',
+      save: 'Enregistrer',
+      saved: 'Enregistré : les alertes partent vers {{to}}.',
+      off: 'Enregistré : le serveur n’envoie plus d’alerte par e-mail.',
+    },
     title: 'État',
     intro:
       'Tout ce que Facteur vérifie sur un serveur, de l’extérieur et de l’intérieur, avec quoi faire quand quelque chose ne va pas.',

@@ -1,4 +1,4 @@
-import { queryOptions, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api } from '../api/client';
 
@@ -6,7 +6,27 @@ export const statusKeys = {
   all: ['status'] as const,
   report: (serverId: string) => [...statusKeys.all, 'report', serverId] as const,
   alerts: () => [...statusKeys.all, 'alerts'] as const,
+  alertEmails: (serverId: string) => [...statusKeys.all, 'alert-emails', serverId] as const,
 };
+
+/** Where the server emails its alerts; NOT_DEPLOYED (shown by the form) until the stack runs. */
+export const alertEmailsQuery = (serverId: string) =>
+  queryOptions({
+    queryKey: statusKeys.alertEmails(serverId),
+    queryFn: () => api.alertEmails({ serverId }),
+    enabled: serverId !== '',
+    retry: false,
+    meta: { localError: true },
+  });
+
+export function useSetAlertEmails() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (req: { serverId: string; to: string[] }) => api.setAlertEmails(req),
+    onSuccess: (saved, req) => client.setQueryData(statusKeys.alertEmails(req.serverId), saved),
+    meta: { localError: true },
+  });
+}
 
 /** The status checks of one server; run on opening, again on "Check again" (refetch). */
 export const statusReportQuery = (serverId: string) =>

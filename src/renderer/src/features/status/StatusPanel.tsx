@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { describeError } from '../../app/errors';
 import { serversQuery } from '../../queries/servers';
 import { statusReportQuery } from '../../queries/status';
+import { AlertEmailsForm } from './AlertEmailsForm';
 import { AlertList } from './AlertList';
 import { StatusChecks } from './StatusChecks';
 
@@ -48,6 +49,7 @@ export function StatusPanel() {
       )}
       {report.isFetching && !report.data && <p className="muted">{t('status.running')}</p>}
       {report.data && <StatusChecks report={report.data} />}
+      {selected && <AlertEmailsForm key={selected} serverId={selected} />}
       <AlertList />
     </section>
   );
