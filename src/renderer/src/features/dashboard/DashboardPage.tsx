@@ -13,12 +13,19 @@ import './dashboard.css';
 // recharts is loaded with the graphs, not with the app's first paint.
 const MetricsCharts = lazy(() => import('./MetricsCharts'));
 
+// The range last chosen is kept for the next visit.
+const RANGE_KEY = 'facteur-dashboard-range';
+const savedRange = (): MetricsRange => {
+  const saved = localStorage.getItem(RANGE_KEY);
+  return saved === '1h' || saved === '7d' || saved === '30d' ? saved : '24h';
+};
+
 export function DashboardPage() {
   const { t } = useTranslation();
   const servers = useQuery(serversQuery()); // local: lets the graphs start before every server has answered
   const overview = useQuery(serversOverviewQuery());
   const [chosen, setChosen] = useState('');
-  const [range, setRange] = useState<MetricsRange>('24h');
+  const [range, setRange] = useState<MetricsRange>(savedRange);
   const notDeployed = new Set(
     overview.data?.servers.filter((s) => s.state === 'not-deployed').map((s) => s.serverId),
   );
@@ -49,7 +56,13 @@ export function DashboardPage() {
         <>
           <div className="toolbar dashboard-toolbar">
             <h2>{t('dashboard.serverTitle', { name })}</h2>
-            <RangePicker value={range} onChange={setRange} />
+            <RangePicker
+              value={range}
+              onChange={(r) => {
+                localStorage.setItem(RANGE_KEY, r);
+                setRange(r);
+              }}
+            />
           </div>
           {(health.error ?? metrics.error) && (
             <p className="banner error" role="alert">
