@@ -29,7 +29,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(host.url);
-  await page.evaluate(() => localStorage.setItem('facteur-language', 'en'));
+  await page.evaluate("localStorage.setItem('facteur-language', 'en')");
   await page.reload();
 }, 600_000);
 
