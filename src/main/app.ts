@@ -51,7 +51,9 @@ export function createApp(options: AppOptions): App {
   const vault = new Vault(join(config.dataDir, 'vault.json'), keys);
   const servers = new ServerService(new ServerStore(join(config.dataDir, 'servers.json')), vault, config);
   const preflight = new PreflightService(servers, config);
-  const mail = new MailService(servers, vault, config);
+  /** The control APIs of deployed servers, one pooled SSH connection each. */
+  const control = new ControlAccess(servers, vault, config.ssh.commandMs, config.ssh.idleMs);
+  const mail = new MailService(servers, vault, control);
   const mailAdmin = new MailAdminService(servers, mail, config);
   const dns = new DnsService(vault, config.dns, (id, domain) => mail.dnsFacts(id, domain));
   const events = new EventBus();
@@ -62,12 +64,11 @@ export function createApp(options: AppOptions): App {
   const monitor = new HealthMonitor({
     servers,
     vault,
-    control: mail.control,
+    control,
     blocklists: (ip) => lookupBlocklists(ip, status.blocklistOptions()),
     emit: (alert) => events.emit('alert', alert),
     config: config.status,
   });
-  const control = new ControlAccess(servers, vault, config.ssh.commandMs);
   const alertEmails = new AlertEmails(control);
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);

@@ -5,7 +5,13 @@ import { defaultResourcesDir } from './app-paths';
 /** Every duration the desktop uses comes from here, so tests can shrink them. */
 export interface DesktopConfig {
   dataDir: string;
-  ssh: { readyMs: number; keepaliveMs: number; commandMs: number };
+  ssh: {
+    readyMs: number;
+    keepaliveMs: number;
+    commandMs: number;
+    /** A connection to a server's control API stays open this long after its last request. */
+    idleMs: number;
+  };
   dns: {
     /** Resolvers (host or host:port) for the live checks; empty: the system's. */
     resolvers: string[];
@@ -107,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
       readyMs: num(env, 'FACTEUR_SSH_READY_MS', 8000),
       keepaliveMs: num(env, 'FACTEUR_SSH_KEEPALIVE_MS', 15000),
       commandMs: num(env, 'FACTEUR_SSH_COMMAND_MS', 30000),
+      idleMs: num(env, 'FACTEUR_SSH_IDLE_MS', 20000),
     },
     dns: {
       resolvers: (env.FACTEUR_DNS_SERVERS ?? '').split(',').filter(Boolean),

@@ -8,7 +8,6 @@ import type { ParsedRequest, Response } from '../../../shared/contract';
 import type { DnsPlanRequest } from '../../../shared/dns';
 import { FacteurError } from '../../../shared/errors';
 import type { Mailbox } from '../../../shared/mailbox';
-import type { DesktopConfig } from '../../config';
 import { ControlApiError, type ControlClient } from '../control/control-client';
 import type { ServerService } from '../servers/server-service';
 import type { Vault } from '../vault/vault';
@@ -51,9 +50,9 @@ export class MailService {
   constructor(
     private readonly servers: Pick<ServerService, 'get' | 'connect'>,
     vault: Vault,
-    config: DesktopConfig,
+    control: ControlAccess,
   ) {
-    this.control = new ControlAccess(servers, vault, config.ssh.commandMs);
+    this.control = control;
     this.recoveryKeys = new RecoveryKeyStore(vault);
   }
 
