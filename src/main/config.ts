@@ -159,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
     },
     operate: {
       refreshMs: num(env, 'FACTEUR_DASHBOARD_REFRESH_MS', 30_000),
-      metricsPoints: num(env, 'FACTEUR_METRICS_POINTS', 300),
+      metricsPoints: num(env, 'FACTEUR_METRICS_POINTS', 150),
     },
     stack: {
       healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),

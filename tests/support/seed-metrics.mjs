@@ -26,8 +26,9 @@ const FALLBACK = [
   ['messages_rejected', 'count'],
   ['logins_failed', 'count'],
 ];
-const known = store.listSeries();
-const series = known.length ? known.map((s) => [s.name, s.kind]) : FALLBACK;
+// What the store has, plus the base series: rate series (cpu, network) appear only from the sampler's
+// second round, which a freshly deployed server may not have reached yet.
+const series = [...new Map([...FALLBACK, ...store.listSeries().map((s) => [s.name, s.kind])])];
 
 // A deterministic pseudo-random sequence: the same history every run.
 let seed = 42;

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { MetricsRange } from '../../../../shared/operate';
@@ -10,10 +10,21 @@ import { RolesList } from './RolesList';
 import { ServersHealthList } from './ServersHealthList';
 import './dashboard.css';
 
-// recharts is loaded with the dashboard, not with the app's first paint; the import starts when the
-// page opens, so it loads while the server is asked for its metrics.
-const loadCharts = () => import('./MetricsCharts');
-const MetricsCharts = lazy(loadCharts);
+// recharts stays out of the app's first paint: its chunk is fetched as soon as the app has started,
+// beside it, so the graphs are ready to draw when the page opens. Not React.lazy: a Suspense boundary reveals its content at most every
+// 300 ms, which would be most of the time the graphs take to appear.
+type ChartsModule = typeof import('./MetricsCharts');
+let chartsModule: ChartsModule | undefined;
+const loadCharts = (): Promise<ChartsModule> => import('./MetricsCharts').then((m) => (chartsModule = m));
+setTimeout(() => void loadCharts(), 0);
+
+function useChartsModule(): ChartsModule | undefined {
+  const [loaded, setLoaded] = useState(chartsModule);
+  useEffect(() => {
+    if (!loaded) void loadCharts().then(setLoaded);
+  }, [loaded]);
+  return loaded;
+}
 
 // The range last chosen is kept for the next visit.
 const RANGE_KEY = 'facteur-dashboard-range';
@@ -24,7 +35,7 @@ const savedRange = (): MetricsRange => {
 
 export function DashboardPage() {
   const { t } = useTranslation();
-  useEffect(() => void loadCharts(), []);
+  const charts = useChartsModule();
   const servers = useQuery(serversQuery()); // local: lets the graphs start before every server has answered
   const overview = useQuery(serversOverviewQuery());
   const [chosen, setChosen] = useState('');
@@ -74,12 +85,10 @@ export function DashboardPage() {
           )}
           <div className="dashboard-body">
             {health.data && <RolesList health={health.data} />}
-            {metrics.isPending && !metrics.error && <p role="status">{t('dashboard.loadingMetrics')}</p>}
-            {metrics.data && (
-              <Suspense fallback={<p role="status">{t('dashboard.loadingMetrics')}</p>}>
-                <MetricsCharts metrics={metrics.data} />
-              </Suspense>
+            {(metrics.isPending || !charts) && !metrics.error && (
+              <p role="status">{t('dashboard.loadingMetrics')}</p>
             )}
+            {metrics.data && charts && <charts.default metrics={metrics.data} />}
           </div>
         </>
       )}

@@ -3,9 +3,9 @@
  * app paints without the charting library. The server sends a few hundred points per series
  * whatever the range, and the lines draw without dots or animation, so 30 days stay smooth.
  */
-import { memo, useMemo } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricsRange, ServerMetrics } from '../../../../shared/operate';
 import { chartRows } from './chart-data';
 import { chartSpecs, seriesColors, type ChartSpec } from './chart-specs';
@@ -32,8 +32,17 @@ const Chart = memo(function Chart({ spec, metrics }: { spec: ChartSpec; metrics:
   const value = (v: number) => formatValue(spec.kind, v, locale);
   const time = timeFormatter(metrics.range as MetricsRange, locale);
   const last = rows[rows.length - 1];
+  const [figure, width] = useContentWidth<HTMLElement>();
+  const [pointed, setPointed] = useState(false);
   return (
-    <figure className="chart card" data-chart={spec.id} data-points={rows.length} aria-labelledby={titleId}>
+    <figure
+      ref={figure}
+      onPointerEnter={() => setPointed(true)}
+      className="chart card"
+      data-chart={spec.id}
+      data-points={rows.length}
+      aria-labelledby={titleId}
+    >
       <figcaption id={titleId}>
         <strong>{title}</strong>
         {spec.perBucket && (
@@ -53,16 +62,28 @@ const Chart = memo(function Chart({ spec, metrics }: { spec: ChartSpec; metrics:
               .join(' · ')}
           </span>
         )}
+        {spec.series.length > 1 && (
+          // An HTML legend: recharts' own measures itself in the page, a second render per graph.
+          <span className="chart-legend">
+            {spec.series.map((s) => (
+              <span key={s} className="chart-legend-item">
+                <i style={{ background: seriesColors[s] }} aria-hidden="true" />
+                {t(`dashboard.series.${s}` as 'dashboard.series.cpu')}
+              </span>
+            ))}
+          </span>
+        )}
       </figcaption>
       {rows.length === 0 ? (
         <p className="muted chart-empty">{t('dashboard.noData')}</p>
       ) : (
-        <ResponsiveContainer
-          width="100%"
-          height={CHART_HEIGHT}
-          initialDimension={{ width: 400, height: CHART_HEIGHT }}
-        >
-          <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        width > 0 && (
+          <LineChart
+            width={width}
+            height={CHART_HEIGHT}
+            data={rows}
+            margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
+          >
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
             <XAxis
               dataKey="t"
@@ -82,23 +103,23 @@ const Chart = memo(function Chart({ spec, metrics }: { spec: ChartSpec; metrics:
               domain={spec.kind === 'percent' ? [0, 100] : [0, 'auto']}
               allowDecimals={spec.kind !== 'count'}
             />
-            <Tooltip
-              labelFormatter={(t) => new Date(Number(t)).toLocaleString(locale)}
-              formatter={(v, name) => [
-                value(Number(v)),
-                t(`dashboard.series.${String(name)}` as 'dashboard.series.cpu'),
-              ]}
-              contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
-            />
-            {spec.series.length > 1 && (
-              <Legend formatter={(name) => t(`dashboard.series.${String(name)}` as 'dashboard.series.cpu')} />
+            {/* Mounted on the first hover: eight idle tooltips cost more than drawing the lines. */}
+            {pointed && (
+              <Tooltip
+                labelFormatter={(t) => new Date(Number(t)).toLocaleString(locale)}
+                formatter={(v, name) => [
+                  value(Number(v)),
+                  t(`dashboard.series.${String(name)}` as 'dashboard.series.cpu'),
+                ]}
+                contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
+              />
             )}
             {spec.series.map((s) => (
               <Line
                 key={s}
                 dataKey={s}
                 name={s}
-                type="monotone"
+                type="linear"
                 stroke={seriesColors[s]}
                 strokeWidth={1.5}
                 dot={false}
@@ -107,10 +128,32 @@ const Chart = memo(function Chart({ spec, metrics }: { spec: ChartSpec; metrics:
               />
             ))}
           </LineChart>
-        </ResponsiveContainer>
+        )
       )}
     </figure>
   );
 });
+
+/**
+ * The element's content width, read before the first paint and again when it is resized: each graph
+ * is drawn once at its real size (recharts' ResponsiveContainer draws at a guess, then again).
+ */
+function useContentWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
+  const ref = useRef<T>(null);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const style = getComputedStyle(el);
+      setWidth(Math.floor(el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
 
 export default MetricsChartsView;

@@ -3,10 +3,18 @@ import type { ValueKind } from './chart-specs';
 
 const UNITS = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
 
+// Intl formatters are costly to make and the axes ask for dozens: one per locale and precision.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, digits: number): Intl.NumberFormat {
+  const key = `${locale}/${digits}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(locale, { maximumFractionDigits: digits })));
+  return f;
+}
+
 /** A value as the owner reads it: "42 %", "1.25", "3.4 MB/s", "12". */
 export function formatValue(kind: ValueKind, v: number, locale: string): string {
-  const n = (x: number, digits: number) =>
-    new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(x);
+  const n = (x: number, digits: number) => numberFormat(locale, digits).format(x);
   switch (kind) {
     case 'percent':
       return `${n(v, v < 10 ? 1 : 0)} %`;
@@ -40,7 +48,7 @@ export function timeFormatter(range: MetricsRange, locale: string): (t: number) 
 
 /** A bucket size in words: "20 s", "5 min", "3 h". */
 export function formatStep(ms: number, locale: string): string {
-  const n = (x: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(x);
+  const n = (x: number) => numberFormat(locale, 1).format(x);
   if (ms < 60_000) return `${n(ms / 1000)} s`;
   if (ms < 3_600_000) return `${n(ms / 60_000)} min`;
   return `${n(ms / 3_600_000)} h`;
