@@ -71,16 +71,28 @@ export class MailCore {
     return join(this.#dataDir, 'mailboxes', `${mailboxId}.db`);
   }
 
-  /** Login + open + drain: what IMAP LOGIN / POP3 PASS do. Throws DomainError AUTH_FAILED. */
-  async openSession(address: string, password: string): Promise<MailboxSession> {
+  /**
+   * Login + open + drain: what IMAP LOGIN / POP3 PASS do (DAV passes drain: false: it reads no mail).
+   * Throws DomainError AUTH_FAILED.
+   */
+  async openSession(
+    address: string,
+    password: string,
+    opts: { drain?: boolean } = {},
+  ): Promise<MailboxSession> {
     const { mailbox, key } = await this.accounts.login(address, password);
     try {
-      return await MailboxSession.open(mailbox, key, {
-        config: this.config,
-        spool: this.spool,
-        analyzer: this.#analyzer,
-        mailboxPath: (id) => this.mailboxPath(id),
-      });
+      return await MailboxSession.open(
+        mailbox,
+        key,
+        {
+          config: this.config,
+          spool: this.spool,
+          analyzer: this.#analyzer,
+          mailboxPath: (id) => this.mailboxPath(id),
+        },
+        opts,
+      );
     } finally {
       key.fill(0);
     }

@@ -5,6 +5,7 @@ import type { HybridPrivateKey } from '../crypto/hybrid-kem.ts';
 import { mailboxKemKey } from '../crypto/mailbox-keys.ts';
 import type { ConfigStore, MailboxRecord } from '../storage/config-store.ts';
 import { MailboxStore, type AppendInput, type AppendResult } from '../storage/mailbox-store.ts';
+import type { DavStore } from '../storage/dav-store.ts';
 import type { Spool } from '../storage/spool.ts';
 import { DomainError } from './errors.ts';
 import type { MessageAnalyzer } from './message-analyzer.ts';
@@ -85,6 +86,12 @@ export class MailboxSession {
   get view(): MailboxView {
     if (this.#closed) throw new DomainError('TEMPORARY', 'session closed');
     return this.#store;
+  }
+
+  /** Calendars and contacts (the DAV role); valid until close(). */
+  get dav(): DavStore {
+    if (this.#closed) throw new DomainError('TEMPORARY', 'session closed');
+    return this.#store.dav;
   }
 
   /** APPEND (IMAP) and local submission: analyzes the message for FETCH and SEARCH, then stores it. */

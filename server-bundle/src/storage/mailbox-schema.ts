@@ -4,6 +4,7 @@
 // and fsynced per delivered message; lookups go through rowids and (folder_id, uid).
 import type { Db } from './sqlite-adapter.ts';
 import type { Migration } from './migrations.ts';
+import { migrateDavTables } from './dav-schema.ts';
 
 export const SPECIAL_USE_FOLDERS = [
   { name: 'INBOX', specialUse: null },
@@ -77,4 +78,6 @@ export const MAILBOX_MIGRATIONS: readonly Migration[] = [
     for (const f of SPECIAL_USE_FOLDERS) insert.run(f.name, f.specialUse, uidvalidity, now);
     db.prepare("INSERT INTO meta (key, value) VALUES ('created_at', ?)").run(String(now));
   },
+  // v2: calendars and address books (CalDAV / CardDAV), see dav-schema.ts.
+  migrateDavTables,
 ];

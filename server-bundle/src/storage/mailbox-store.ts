@@ -5,6 +5,7 @@
 import { mailboxDatabaseKey } from '../crypto/mailbox-keys.ts';
 import { migrate } from './migrations.ts';
 import { MAILBOX_MIGRATIONS } from './mailbox-schema.ts';
+import { DavStore } from './dav-store.ts';
 import { buildSearch, type SearchQuery } from './search-query.ts';
 import { openDatabase, type Db, type Statement } from './sqlite-adapter.ts';
 import { ALL, MAX_UID, normalizeRanges, type UidRange } from './uid-ranges.ts';
@@ -169,6 +170,7 @@ export class MailboxStore {
   readonly #db: Db;
   readonly #stmts = new Map<string, Statement>();
   readonly #now: () => number;
+  #dav: DavStore | undefined;
 
   private constructor(db: Db, now: () => number) {
     this.#db = db;
@@ -191,6 +193,12 @@ export class MailboxStore {
     } finally {
       key?.fill(0);
     }
+  }
+
+  /** Calendars and address books kept in this same file (one per store, created on first use). */
+  get dav(): DavStore {
+    this.#dav ??= new DavStore(this.#db, this.#now);
+    return this.#dav;
   }
 
   close(): void {
