@@ -119,16 +119,16 @@ describe('dashboard in Chromium, from the real server', () => {
       await showsText(page.locator(`li[data-role="${role}"]`), 'restarted 1 time', 30_000);
   });
 
-  it('draws 30 days from a month of history, a few hundred points per line', async () => {
+  it('draws 30 days from a month of history, about 150 points per line (the server downsamples)', async () => {
     await seedMetrics(stack.vps, 30);
     await page.getByRole('button', { name: 'Last 30 days' }).click();
-    await expect.poll(() => pointsOf('cpu'), { timeout: 30_000 }).toBeGreaterThan(200);
-    expect(await pointsOf('cpu')).toBeLessThanOrEqual(300);
+    await expect.poll(() => pointsOf('cpu'), { timeout: 30_000 }).toBeGreaterThan(100);
+    expect(await pointsOf('cpu')).toBeLessThanOrEqual(150);
     for (const id of CHARTS) {
-      for (const n of await drawnPoints(id)) expect(n).toBeGreaterThan(200);
+      for (const n of await drawnPoints(id)) expect(n).toBeGreaterThan(100);
     }
     await page.getByRole('button', { name: 'Last 7 days' }).click();
-    await expect.poll(() => pointsOf('cpu'), { timeout: 30_000 }).toBeGreaterThan(250);
+    await expect.poll(() => pointsOf('cpu'), { timeout: 30_000 }).toBeGreaterThan(120);
     mkdirSync('docs/screenshots', { recursive: true });
     await page.screenshot({ path: SHOT, fullPage: true });
     expect(statSync(SHOT).size).toBeGreaterThan(30_000);
