@@ -44,7 +44,7 @@ APT_PACKAGES=(
 	docker.io containerd runc tini openssh-server openssh-client redis-server redis-tools
 	debootstrap iproute2 iptables chromium swaks curl strace zstd sshpass procps psmisc
 	xvfb xauth util-linux openssl ca-certificates passwd pebble sudo ufw
-	knot knot-dnsutils knot-dnssecutils
+	knot knot-dnsutils knot-dnssecutils vdirsyncer python3-caldav
 )
 
 install_packages() {

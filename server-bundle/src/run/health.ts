@@ -100,7 +100,7 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
   const imap = greeting(/^\* OK/, 'A1 LOGOUT\r\n');
   const pop3 = greeting(/^\+OK/, 'QUIT\r\n');
   const http = (port: number, tls: boolean): Probe => ({
-    host: role === 'control' ? '127.0.0.1' : host,
+    host: role === 'control' || role === 'dav' ? '127.0.0.1' : host,
     port,
     tls,
     send: `GET ${role === 'control' ? '/v1/version' : '/'} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
@@ -135,6 +135,8 @@ export async function probesOf(config: ServerConfig, role: string): Promise<Prob
       return [http(portOf(config, 'control'), false)];
     case 'web':
       return [http(portOf(config, 'http'), false), http(portOf(config, 'https'), true)];
+    case 'dav':
+      return [http(portOf(config, 'dav'), false)];
     case 'redis': {
       const { host: rhost, port } = redisEndpoint(config);
       const pass = await readRedisPassword(config);

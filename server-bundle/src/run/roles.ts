@@ -106,4 +106,19 @@ export const roleStarters: Record<RoleName, Starter> = {
   },
   web: async (ctx) => (await import('../web/web-role.ts')).startWebRole(ctx),
   outbound: async (ctx) => (await import('../outbound/start-outbound.ts')).startOutboundRole(ctx),
+  // CalDAV/CardDAV on loopback only, reached through the web role's /dav/ proxy (web.davUpstream).
+  dav: async (ctx) => {
+    const server = await (
+      await import('../dav/dav-server.ts')
+    ).startDavServer(
+      { core: ctx.core, throttle: ctx.throttle, log: ctx.log },
+      {
+        host: '127.0.0.1',
+        port: portOf(ctx.config, 'dav'),
+        maxBodyBytes: ctx.config.dav.maxBodyBytes,
+        requestTimeoutMs: ctx.config.dav.requestTimeoutMs,
+      },
+    );
+    return { addresses: [server.address], close: () => server.close() };
+  },
 };

@@ -3,7 +3,17 @@
 import { readFile } from 'node:fs/promises';
 import { MAIL_DEFAULTS, type MailSettings } from './mail-settings.ts';
 
-export const ROLES = ['mx', 'submission', 'imap', 'pop3', 'control', 'jobs', 'web', 'outbound'] as const;
+export const ROLES = [
+  'mx',
+  'submission',
+  'imap',
+  'pop3',
+  'control',
+  'jobs',
+  'web',
+  'outbound',
+  'dav',
+] as const;
 export type RoleName = (typeof ROLES)[number];
 
 /** dns, outbound, inbound: internet mail, see mail-settings.ts. */
@@ -28,6 +38,8 @@ export interface ServerConfig extends MailSettings {
     control: number;
     http: number;
     https: number;
+    /** dav: CalDAV/CardDAV, always on 127.0.0.1 (the web role proxies /dav/ to it: web.davUpstream). */
+    dav: number;
   };
   redis: { url: string; keyPrefix: string };
   maxMessageBytes: number;
@@ -46,6 +58,8 @@ export interface ServerConfig extends MailSettings {
   tls: { watchIntervalMs: number };
   /** Web role (src/web). davUpstream: loopback URL of the DAV role ('' = calendars not enabled yet). */
   web: { maxBodyBytes: number; davUpstream: string; davMaxBodyBytes: number; requestTimeoutMs: number };
+  /** DAV role (src/dav): request bodies (an event, a contact with its photo, a REPORT) and time limits. */
+  dav: { maxBodyBytes: number; requestTimeoutMs: number };
   /** MTA-STS policy (RFC 8461) served at https://mta-sts.<domain>/.well-known/mta-sts.txt; mx [] = [hostname]. */
   mtaSts: { mode: string; mx: string[]; maxAgeSeconds: number };
   /** Certificates from an ACME CA (src/acme). Runs in the jobs role (src/acme/acme-role.ts). */
@@ -117,6 +131,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     control: 8025,
     http: 80,
     https: 443,
+    dav: 8026,
   },
   redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'facteur:' },
   maxMessageBytes: 50 * 1024 * 1024,
@@ -135,6 +150,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     davMaxBodyBytes: 25 * 1024 * 1024,
     requestTimeoutMs: 30_000,
   },
+  dav: { maxBodyBytes: 10 * 1024 * 1024, requestTimeoutMs: 60_000 },
   mtaSts: { mode: 'testing', mx: [], maxAgeSeconds: 7 * 86_400 },
   acme: {
     directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory',

@@ -14,27 +14,10 @@ import { MAILBOX_MIGRATIONS } from '../../src/storage/mailbox-schema.ts';
 import { migrate, schemaVersion } from '../../src/storage/migrations.ts';
 import { openDatabase } from '../../src/storage/sqlite-adapter.ts';
 import { useTmpDir } from '../helpers/tmp.ts';
+import { vevent } from './dav-fixtures.ts';
 
 const tmp = useTmpDir('facteur-dav-store-');
 const K = Buffer.alloc(32, 7);
-
-export function vevent(uid: string, start: string, end: string, extra = ''): string {
-  return [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Facteur tests//EN',
-    'BEGIN:VEVENT',
-    `UID:${uid}`,
-    'DTSTAMP:20250101T000000Z',
-    `DTSTART:${start}`,
-    `DTEND:${end}`,
-    `SUMMARY:Event ${uid}`,
-    ...(extra ? [extra] : []),
-    'END:VEVENT',
-    'END:VCALENDAR',
-    '',
-  ].join('\r\n');
-}
 
 const vcard = (uid: string, name: string) =>
   `BEGIN:VCARD\r\nVERSION:4.0\r\nUID:${uid}\r\nFN:${name}\r\nEND:VCARD\r\n`;
