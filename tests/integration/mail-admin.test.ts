@@ -17,6 +17,7 @@ import type { CreatedMailbox } from '../../src/shared/mailbox';
 import { stopVps } from '../infra/testbed';
 import { deployedFacteur, type MailAdminBed } from '../support/mail-admin-bed';
 import { cleanStack } from '../support/server-stack';
+import { waitFor } from '../support/wait';
 
 const run = promisify(execFile);
 const N = 3;
@@ -66,21 +67,6 @@ async function inboxSubjects(pass: string): Promise<string[]> {
   } finally {
     await client.logout();
   }
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < ms) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** swaks to the VPS's MX on port 25, as another mail server would deliver. */

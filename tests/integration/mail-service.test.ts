@@ -37,6 +37,7 @@ import { startAcmeBed, type AcmeBed } from '../support/acme-bed';
 import { freshFacteur } from '../support/facteur';
 import { cleanStack, connectVps, deployerFor, ensureServerImage, ROOT } from '../support/server-stack';
 import { scanFingerprint } from '../support/ssh';
+import { waitFor } from '../support/wait';
 
 const run = promisify(execFile);
 const N = 5;
@@ -71,21 +72,6 @@ async function serverCrypto(script: string, input: unknown): Promise<string> {
 }
 const READ_STDIN =
   "const { readFileSync } = await import('node:fs'); const input = JSON.parse(readFileSync(0, 'utf8'));";
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < ms) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** The certificate a listener of the VPS presents for MAIL_HOST, verified against pebble's root. */
 function presentedCertificate(port: number, servername = MAIL_HOST) {

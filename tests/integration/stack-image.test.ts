@@ -27,6 +27,7 @@ import {
   recoveryPublicKeyBase64,
   vpsDocker,
 } from '../support/server-stack';
+import { waitFor as waitUntil } from '../support/wait';
 
 const run = promisify(execFile);
 
@@ -138,20 +139,8 @@ function tcpProbe(host: string, port: number): Promise<string> {
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < ms) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) =>
+  waitUntil(what, fn, ms, 250);
 
 beforeAll(async () => {
   archive = await ensureServerImage();

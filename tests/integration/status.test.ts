@@ -21,6 +21,8 @@ import { freshFacteur } from '../support/facteur';
 import { baseZone, startKnot, type Knot } from '../support/knot';
 import { cleanStack, connectVps, deployerFor, ensureServerImage } from '../support/server-stack';
 import { scanFingerprint } from '../support/ssh';
+import { waitFor as waitUntil } from '../support/wait';
+import { statusCheckIds } from '../../src/shared/status';
 
 const N = 9;
 const DOMAIN = 'facteur9.test';
@@ -63,20 +65,8 @@ const byId = (report: StatusReport, id: string) => {
   return c;
 };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < ms) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000) =>
+  waitUntil(what, fn, ms, 1000);
 
 beforeAll(async () => {
   const archive = await ensureServerImage();
@@ -162,25 +152,7 @@ describe('status checks on a deployed server (VPS 9, real stack, Knot DNS)', () 
     const seconds = (Date.now() - t0) / 1000;
     console.log(`status checks: ${report.checks.length} checks in ${seconds.toFixed(1)} s`);
     expect(report.serverId).toBe(serverId);
-    expect(report.checks.map((c) => c.id).sort()).toEqual(
-      [
-        'portsIpv4',
-        'portsIpv6',
-        'roles',
-        'dns',
-        'ptr',
-        'certificate',
-        'blocklists',
-        'disk',
-        'memory',
-        'backups',
-        'updates',
-        'firewall',
-        'sshPasswordLogin',
-        'docker',
-        'containers',
-      ].sort(),
-    );
+    expect(report.checks.map((c) => c.id).sort()).toEqual([...statusCheckIds].sort());
     for (const c of report.checks) {
       expect(c.message.length, c.id).toBeGreaterThan(10);
       if (c.status !== 'ok' && c.reason !== 'noIpv6' && c.id !== 'certificate')
