@@ -1,7 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import type { StatusCheck, StatusReport } from '../../../../shared/status';
-
-const symbol: Record<StatusCheck['status'], string> = { ok: '✓', warn: '!', fail: '✗', unknown: '?' };
+import type { StatusReport } from '../../../../shared/status';
+import { CheckItem } from '../../components/CheckItem';
 
 /** Each status check with its colour, what was found, the sentence and, when not green, the fix. */
 export function StatusChecks({ report }: { report: StatusReport }) {
@@ -17,24 +16,16 @@ export function StatusChecks({ report }: { report: StatusReport }) {
       </p>
       <ul className="checks" aria-label={t('status.results')}>
         {report.checks.map((c) => (
-          <li key={c.id} className={`check ${c.status}`} data-check={c.id} data-status={c.status}>
-            <span className="check-icon" aria-hidden="true">
-              {symbol[c.status]}
-            </span>
-            <div>
-              <div className="check-title">
-                <strong>{t(`status.checks.${c.id}`)}</strong>
-                <span className="check-status">{t(`status.state.${c.status}`)}</span>
-                {c.value && <span className="muted mono">{c.value}</span>}
-              </div>
-              <p>{t(`status.messages.${c.id}.${c.reason}`, { ...c.params, defaultValue: c.message })}</p>
-              {c.fix && c.status !== 'ok' && (
-                <p className="fix">
-                  {t(`status.fixes.${c.id}.${c.reason}`, { ...c.params, defaultValue: c.fix })}
-                </p>
-              )}
-            </div>
-          </li>
+          <CheckItem
+            key={c.id}
+            id={c.id}
+            status={c.status}
+            title={t(`status.checks.${c.id}`)}
+            statusLabel={t(`status.state.${c.status}`)}
+            value={c.value}
+            message={t(`status.messages.${c.id}.${c.reason}`, { ...c.params, defaultValue: c.message })}
+            fix={c.fix && t(`status.fixes.${c.id}.${c.reason}`, { ...c.params, defaultValue: c.fix })}
+          />
         ))}
       </ul>
     </>
