@@ -64,6 +64,13 @@ export function withArcNone(headers: string): string {
   return `${headers.slice(0, end)};\r\n arc=none${headers.slice(end)}`;
 }
 
+/** Whether the message's header section holds any ARC field (ARC-Seal, -Message-Signature, -Authentication-Results). */
+function hasArcFields(raw: Buffer): boolean {
+  const end = raw.indexOf('\r\n\r\n');
+  const header = raw.subarray(0, end < 0 ? raw.length : end + 2).toString('latin1');
+  return /(?:^|\n)ARC-(?:Seal|Message-Signature|Authentication-Results)\s*:/i.test(header);
+}
+
 export async function verifyMessage(
   raw: Buffer,
   opts: { ip: string; helo: string; sender: string; authservId: string; resolver: ResolveFn },
@@ -75,8 +82,10 @@ export async function verifyMessage(
     mta: opts.authservId,
     resolver: opts.resolver as never,
     disableBimi: true,
-    // ARC chain verified (pass / fail, a broken or partial set is a fail); never sealed here.
-    disableArc: false,
+    // ARC chain verified when the message carries any ARC field (a broken or partial set is a
+    // fail); without one there is nothing to verify: arc=none, and mailauth's ARC pass over the
+    // message is skipped. Never sealed here.
+    disableArc: !hasArcFields(raw),
     trustReceived: false,
   });
   const dmarc = r.dmarc
