@@ -88,7 +88,8 @@ beforeAll(async () => {
       }
     }
   });
-  await waitFor(() => ready, 30_000, 'stack.ready');
+  // Nine role processes start from TypeScript sources: under a loaded suite that can take a while.
+  await waitFor(() => ready, 90_000, 'stack.ready');
   run(['admin', 'add-domain', 'one.test']);
   run(
     [
@@ -120,7 +121,7 @@ afterAll(async () => {
     stack.kill('SIGTERM');
     await exited;
   }
-});
+}, 150_000);
 
 describe('the stack, one process per role', () => {
   const canary = `CANARY-${randomBytes(12).toString('hex')}`;
