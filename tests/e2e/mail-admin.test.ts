@@ -1,6 +1,7 @@
 /**
  * The Mail section in Chromium against a deployed stack on VPS 3: add a domain, create a mailbox
- * (its password shown once logs in over IMAPS), read its QR code back from the rendered image,
+ * (its password shown once logs in over IMAPS), reset its password with the recovery key (the old
+ * mail is read with the new one, the old password fails), read its QR code back from the rendered image,
  * download the .mobileconfig (a plist with the right hosts), make an app password then revoke it
  * (it stops logging in). Screenshot: docs/screenshots/mail.png.
  */
@@ -26,9 +27,10 @@ let bed: MailAdminBed;
 let host: Awaited<ReturnType<typeof startHost>>;
 let browser: Browser;
 let page: Page;
+let firstPassword = '';
 
-async function canLogIn(pass: string): Promise<boolean> {
-  const client = new ImapFlow({
+function imap(pass: string): ImapFlow {
+  return new ImapFlow({
     host: bed.vps.host,
     port: 993,
     secure: true,
@@ -36,6 +38,10 @@ async function canLogIn(pass: string): Promise<boolean> {
     auth: { user: ADDRESS, pass },
     logger: false,
   });
+}
+
+async function canLogIn(pass: string): Promise<boolean> {
+  const client = imap(pass);
   try {
     await client.connect();
     await client.logout();
@@ -79,6 +85,28 @@ describe('Mail section in Chromium (VPS 3)', () => {
     const password = (await shown.textContent())!.trim();
     expect(await canLogIn(password)).toBe(true);
     await visible(page.locator(`tr[data-mailbox="${ADDRESS}"]`), 30_000);
+    firstPassword = password;
+  });
+
+  it('resets the password with the recovery key: the new one reads the old mail, the old one fails', async () => {
+    const client = imap(firstPassword);
+    await client.connect();
+    await client.append('INBOX', 'Subject: before the reset\r\n\r\nkept across the reset\r\n');
+    await client.logout();
+
+    await page.getByRole('button', { name: 'Reset the password' }).click();
+    const shown = page.getByTestId('reset-password');
+    await visible(shown, 60_000);
+    const newPassword = (await shown.textContent())!.trim();
+    expect(newPassword).not.toBe(firstPassword);
+    expect(await canLogIn(firstPassword)).toBe(false);
+    const reader = imap(newPassword);
+    await reader.connect();
+    await reader.mailboxOpen('INBOX');
+    const subjects: string[] = [];
+    for await (const m of reader.fetch('1:*', { envelope: true })) subjects.push(m.envelope?.subject ?? '');
+    await reader.logout();
+    expect(subjects).toContain('before the reset');
   });
 
   it('shows a QR code that decodes to the settings, and downloads the .mobileconfig', async () => {
