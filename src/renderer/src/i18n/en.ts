@@ -227,6 +227,7 @@ export const en = {
     mailbox: 'Your first mailbox',
     lockedCheck: 'Available once the server has been checked (step 1).',
     lockedDeploy: 'Available once Facteur is installed on the server (step 4).',
+    lockedDocker: 'Available once Docker runs on the server (step 3).',
     dnsText:
       'The internet finds your mail server through DNS records of {{domain}}. The DNS page lists them, checks them, and can publish them for you. Come back here when they are all correct.',
     dnsOpen: 'Set up the DNS records of {{domain}}',

@@ -383,6 +383,7 @@ export const fr: Messages = {
     mailbox: 'Votre première boîte mail',
     lockedCheck: 'Disponible une fois le serveur vérifié (étape 1).',
     lockedDeploy: 'Disponible une fois Facteur installé sur le serveur (étape 4).',
+    lockedDocker: 'Disponible une fois Docker en marche sur le serveur (étape 3).',
     dnsText:
       'Internet trouve votre serveur de courriel grâce aux enregistrements DNS de {{domain}}. La page DNS les liste, les vérifie et peut les publier pour vous. Revenez ici quand ils sont tous corrects.',
     dnsOpen: 'Configurer les enregistrements DNS de {{domain}}',

@@ -122,8 +122,10 @@ export function SetupPage({ onOpenDns }: { onOpenDns: () => void }) {
         id="deploy"
         number={4}
         title={t('wizard.deploy')}
-        state={!ready ? 'locked' : deployed ? 'done' : 'todo'}
-        lockedText={lockedBeforeCheck}
+        state={
+          !ready || (dockerCheck?.status === 'fail' && !deployed) ? 'locked' : deployed ? 'done' : 'todo'
+        }
+        lockedText={ready ? t('wizard.lockedDocker') : lockedBeforeCheck}
       >
         <DeployPanel serverId={selected} names={names} onNames={setNames} info={info.data} />
       </WizardStep>
