@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { compareApiVersions } from '../../src/main/services/docker/api-version';
 import { negotiateApiVersion } from '../../src/main/services/docker/docker-client';
@@ -25,6 +27,38 @@ describe('stack spec', () => {
     expect(roles).toEqual((Object.keys(ROLE_DEFS) as RoleName[]).sort());
     expect(spec.services[0]!.name).toBe('redis');
     expect(GROUPS.map((g) => g.name)).toEqual(spec.services.map((s) => s.name));
+  });
+
+  it('runs the same roles as the server bundle (its ROLES), Redis apart', () => {
+    const source = readFileSync(join(__dirname, '../../server-bundle/src/run/server-config.ts'), 'utf8');
+    const list = /export const ROLES = \[([^\]]*)\]/.exec(source)?.[1];
+    const serverRoles = [...(list ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
+    expect(serverRoles.length).toBeGreaterThan(0);
+    expect((Object.keys(ROLE_DEFS) as RoleName[]).filter((r) => r !== 'redis').sort()).toEqual(
+      serverRoles.sort(),
+    );
+  });
+
+  it('runs the dav role in the mail container, on loopback, and its healthcheck probes it', () => {
+    const mail = spec.services.find((s) => s.name === 'mail')!;
+    expect(mail.roles).toEqual(['submission', 'imap', 'pop3', 'dav']);
+    expect(mail.command).toEqual(['role', 'submission', 'imap', 'pop3', 'dav']);
+    expect(mail.ports.find((p) => p.port === 8026)).toMatchObject({ public: false });
+    const body = containerPlan(spec, mail, '1.41').body as Body;
+    expect(body.Cmd).toEqual(['role', 'submission', 'imap', 'pop3', 'dav']);
+    expect(body.Healthcheck.Test).toEqual([
+      'CMD',
+      'facteur-server',
+      'health',
+      'submission',
+      'imap',
+      'pop3',
+      'dav',
+    ]);
+    const compose = parse(composeFile(spec)) as {
+      services: Record<string, { healthcheck: { test: string[] } }>;
+    };
+    expect(compose.services.mail!.healthcheck.test).toContain('dav');
   });
 
   it('keeps NET_BIND_SERVICE only where a port below 1024 is listened on, no-new-privileges elsewhere', () => {
@@ -89,6 +123,7 @@ describe('stack spec', () => {
       'submission',
       'imap',
       'pop3',
+      'dav',
       'control',
       'jobs',
     ]);

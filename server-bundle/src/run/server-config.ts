@@ -56,7 +56,10 @@ export interface ServerConfig extends MailSettings {
   control: { maxBodyBytes: number };
   /** Another role replacing the certificate (ACME) is noticed by every role within this interval. */
   tls: { watchIntervalMs: number };
-  /** Web role (src/web). davUpstream: loopback URL of the DAV role ('' = calendars not enabled yet). */
+  /**
+   * Web role (src/web). davUpstream: loopback URL /dav/ is proxied to. 'auto' (default): this server's
+   * dav role, http://127.0.0.1:<ports.dav + portOffset> (davUpstreamOf); '' = none (/dav/ answers 503).
+   */
   web: { maxBodyBytes: number; davUpstream: string; davMaxBodyBytes: number; requestTimeoutMs: number };
   /** DAV role (src/dav): request bodies (an event, a contact with its photo, a REPORT) and time limits. */
   dav: { maxBodyBytes: number; requestTimeoutMs: number };
@@ -146,7 +149,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   tls: { watchIntervalMs: 60_000 },
   web: {
     maxBodyBytes: 16 * 1024,
-    davUpstream: '',
+    davUpstream: 'auto',
     davMaxBodyBytes: 25 * 1024 * 1024,
     requestTimeoutMs: 30_000,
   },
@@ -230,4 +233,9 @@ export async function loadConfigFile(path: string): Promise<unknown> {
 
 export function portOf(cfg: ServerConfig, name: keyof ServerConfig['ports']): number {
   return cfg.ports[name] + cfg.portOffset;
+}
+
+/** The URL the web role proxies /dav/ to ('' = none): see `web.davUpstream`. */
+export function davUpstreamOf(cfg: ServerConfig): string {
+  return cfg.web.davUpstream === 'auto' ? `http://127.0.0.1:${portOf(cfg, 'dav')}` : cfg.web.davUpstream;
 }

@@ -2,11 +2,12 @@
 // config DB's domains, client settings pointing at the protocol roles' ports.
 import { challengeDirOf, FileChallengeStore } from '../acme/challenge-store.ts';
 import type { RoleContext } from '../run/role-context.ts';
-import { portOf } from '../run/server-config.ts';
+import { davUpstreamOf, portOf } from '../run/server-config.ts';
 import { startWeb, type WebRole } from './start-web.ts';
 
 export function startWebRole(ctx: RoleContext): Promise<WebRole> {
   const { config } = ctx;
+  const davUpstream = davUpstreamOf(config);
   return startWeb(
     {
       listDomains: () => ctx.core.config.listDomains().map((d) => d.name),
@@ -26,7 +27,7 @@ export function startWebRole(ctx: RoleContext): Promise<WebRole> {
         pop3s: portOf(config, 'pop3s'),
         submissions: portOf(config, 'submissions'),
         submission: portOf(config, 'submission'),
-        ...(config.web.davUpstream
+        ...(davUpstream
           ? { davBase: `https://${config.hostname}${config.portOffset ? `:${portOf(config, 'https')}` : ''}` }
           : {}),
       },
@@ -36,7 +37,7 @@ export function startWebRole(ctx: RoleContext): Promise<WebRole> {
         maxAgeSeconds: config.mtaSts.maxAgeSeconds,
       },
       httpsPort: portOf(config, 'https'),
-      davUpstream: config.web.davUpstream,
+      davUpstream,
       maxBodyBytes: config.web.maxBodyBytes,
       davMaxBodyBytes: config.web.davMaxBodyBytes,
       requestTimeoutMs: config.web.requestTimeoutMs,

@@ -20,17 +20,18 @@
  *                              holds a mailbox key (mail arrives sealed to the mailbox's public
  *                              key; the outbound queue has its own server key), so whatever
  *                              happens there, no mailbox can be opened with what the process has.
- *   - mail: submission, imap, pop3   the authenticated client protocols. All three unlock mailboxes
- *                              with the user's password; one process shares the login cache (one
- *                              argon2id per login, not one per protocol) and the registry of open
- *                              mailboxes. Isolating them from each other would protect nothing the
- *                              others do not hold already; isolating them from the edge does.
+ *   - mail: submission, imap, pop3, dav   the authenticated client protocols (dav: CalDAV and
+ *                              CardDAV on 127.0.0.1, reached through the web role's /dav/ proxy on
+ *                              443). All four unlock mailboxes with the user's password; one process
+ *                              shares the login cache (one argon2id per login, not one per protocol)
+ *                              and the registry of open mailboxes. Isolating them from each other
+ *                              would protect nothing the others do not hold already; isolating them
+ *                              from the edge does.
  *   - admin: control, jobs     loopback-only administration (token-protected API) and the
  *                              background work (metrics, ACME renewals); neither faces the internet.
  *   - redis                    its own process (redis-server from Debian), 127.0.0.1, password.
- * A crash takes down only its own group, and Docker restarts it within a second. DAV, when it
- * comes, unlocks mailboxes too: it belongs with mail. `layout: 'per-role'` runs one process per role
- * for owners with memory to spare.
+ * A crash takes down only its own group, and Docker restarts it within a second. `layout: 'per-role'`
+ * runs one process per role for owners with memory to spare.
  */
 
 /** The image's user (server-bundle/Dockerfile, FACTEUR_UID): owner of the data directory. */
@@ -44,8 +45,9 @@ export const SERVICE_LABEL = 'org.facteur.service';
 /** Hash of the container's create options: an unchanged service is kept as it is on redeploy. */
 export const SPEC_HASH_LABEL = 'org.facteur.spec-hash';
 
+/** The server's roles (server-bundle/src/run/server-config.ts, ROLES) plus Redis. */
 export type RoleName =
-  'mx' | 'web' | 'outbound' | 'submission' | 'imap' | 'pop3' | 'control' | 'jobs' | 'redis';
+  'mx' | 'web' | 'outbound' | 'submission' | 'imap' | 'pop3' | 'dav' | 'control' | 'jobs' | 'redis';
 
 export interface PortSpec {
   port: number;
@@ -144,6 +146,12 @@ export const ROLE_DEFS: Readonly<Record<RoleName, RoleDef>> = {
     ],
     stopTimeoutS: 30,
   },
+  dav: {
+    ports: [
+      { port: 8026, what: "CalDAV and CardDAV (reached through the web role's /dav/ on 443)", public: false },
+    ],
+    stopTimeoutS: 30,
+  },
   control: {
     ports: [{ port: 8025, what: 'control API (bearer token; reached through SSH)', public: false }],
     stopTimeoutS: 15,
@@ -155,7 +163,7 @@ export const ROLE_DEFS: Readonly<Record<RoleName, RoleDef>> = {
 export const GROUPS: ReadonlyArray<{ name: string; roles: RoleName[] }> = [
   { name: 'redis', roles: ['redis'] },
   { name: 'edge', roles: ['mx', 'web', 'outbound'] },
-  { name: 'mail', roles: ['submission', 'imap', 'pop3'] },
+  { name: 'mail', roles: ['submission', 'imap', 'pop3', 'dav'] },
   { name: 'admin', roles: ['control', 'jobs'] },
 ];
 
