@@ -3,7 +3,8 @@
  * the deployed server, a certificate from a real ACME CA (pebble on the VPS's host side, HTTP-01
  * validated against the VPS's port 80), the first mailbox, and real clients using the settings
  * Facteur shows: IMAPS (imapflow) and POP3S (curl) verified against pebble's root, SMTP submission
- * on 465 and 587 (swaks). The recovery key Facteur made opens the server's recovery wrap: the key
+ * on 465 and 587 (swaks), calendars and contacts over HTTPS on 443 (python3-caldav, CardDAV through
+ * requests). The recovery key Facteur made opens the server's recovery wrap: the key
  * it gives, wrapped under a new password, unlocks the mailbox with its mail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -417,6 +418,50 @@ describe('certificate and first mailbox through the control API (VPS 5, pebble, 
       }),
     );
     expect(servers).toEqual([...created.settings.incoming, ...created.settings.outgoing]);
+    // Calendars and contacts too: the stack's web role proxies /dav/ to its dav role.
+    expect(xml).toContain(`<serverURL>https://${MAIL_HOST}/.well-known/caldav</serverURL>`);
+    expect(xml).toContain(`<serverURL>https://${MAIL_HOST}/.well-known/carddav</serverURL>`);
+  });
+
+  it('calendars and contacts over HTTPS on 443 with the mailbox password: python3-caldav discovers, saves, searches; a vCard through CardDAV', async () => {
+    const { settings, password } = created;
+    const marker = randomBytes(6).toString('hex');
+    const rootFile = join(mkdtempSync(join(tmpdir(), 'facteur-pebble-root-')), 'root.pem');
+    writeFileSync(rootFile, acme.rootPem);
+    const t0 = Date.now();
+    const { stdout } = await run(
+      '/usr/bin/python3',
+      [
+        join(ROOT, 'tests/support/dav_over_tls.py'),
+        MAIL_HOST,
+        vps.host,
+        settings.username,
+        password,
+        rootFile,
+        marker,
+      ],
+      { timeout: 60_000 },
+    );
+    console.log(`CalDAV + CardDAV over 443: ${Date.now() - t0} ms`);
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    const dav = `https://${MAIL_HOST}/dav`;
+    expect(out).toEqual({
+      principal: `${dav}/principals/${ADDRESS}/`,
+      calendars: [`${dav}/calendars/${ADDRESS}/default/`],
+      search_april: [`vps-${marker}`],
+      search_may: [],
+      summary: `Dentist ${marker}`,
+      carddav_redirected_to: `${dav}/`,
+      books: [`${dav}/addressbooks/${ADDRESS}/default/`],
+      put: 201,
+      get: 200,
+      same_bytes: true,
+      same_etag: true,
+      put_again: 412,
+      query: 207,
+      query_has_card: true,
+      wrong_password: 401,
+    });
   });
 
   it('the recovery key in the vault opens the server’s recovery wrap: its key, under a new password, unlocks the mail', async () => {
