@@ -78,7 +78,12 @@ export function collectionProps(address: string, c: DavCollection): PropMap {
     );
     m.set(
       D('supported-report-set'),
-      reports(['<C:calendar-query/>', '<C:calendar-multiget/>', '<D:sync-collection/>']),
+      reports([
+        '<C:calendar-query/>',
+        '<C:calendar-multiget/>',
+        '<C:free-busy-query/>',
+        '<D:sync-collection/>',
+      ]),
     );
   } else {
     m.set(D('resourcetype'), '<D:collection/><CR:addressbook/>');

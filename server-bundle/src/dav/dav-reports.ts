@@ -1,6 +1,7 @@
-// REPORT: calendar-query (time range, RFC 4791 7.8), calendar-multiget, addressbook-multiget,
-// addressbook-query (every contact: filters are not evaluated yet) and sync-collection (RFC 6578).
-import { occursIn } from '../domain/calendar-index.ts';
+// REPORT: calendar-query (time range, RFC 4791 7.8), calendar-multiget, free-busy-query (7.10),
+// addressbook-multiget, addressbook-query (every contact: filters are not evaluated yet) and
+// sync-collection (RFC 6578).
+import { busyPeriods, occursIn, type BusyPeriod } from '../domain/calendar-index.ts';
 import { DavStoreError, type DavCollection, type DavObject } from '../storage/dav-store.ts';
 import { DavError } from './dav-errors.ts';
 import { bodyXml, propRequestOf, xmlReply, type DavReply } from './dav-methods.ts';
@@ -55,6 +56,55 @@ function calendarQuery(
         .listObjects(c.id, { withData: true })
         .filter((o) => !component || o.component === component);
   return xmlReply(207, multistatus(objectResponses(ctx, t, found, req)));
+}
+
+const icalStamp = (t: number): string => new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, '');
+
+/** Overlapping or touching periods of one type become one (sorted by start). */
+function mergeBusy(periods: BusyPeriod[]): BusyPeriod[] {
+  const out: BusyPeriod[] = [];
+  for (const p of [...periods].sort((a, b) => a.type.localeCompare(b.type) || a.start - b.start)) {
+    const last = out.at(-1);
+    if (last && last.type === p.type && p.start <= last.end) last.end = Math.max(last.end, p.end);
+    else out.push({ ...p });
+  }
+  return out.sort((a, b) => a.start - b.start || a.type.localeCompare(b.type));
+}
+
+/** CALDAV:free-busy-query: one VFREEBUSY of the collection's busy time in the range (text/calendar). */
+function freeBusy(ctx: DavContext, c: DavCollection, xml: XmlNode): DavReply {
+  const range = child(xml, NS.caldav, 'time-range');
+  const start = icalUtc(range?.attrs.start);
+  const end = icalUtc(range?.attrs.end);
+  if (start === undefined || end === undefined || end <= start)
+    throw new DavError(400, 'A free-busy query needs a time-range with a start before its end.', {
+      condition: propKey(NS.caldav, 'valid-filter'),
+    });
+  const busy = mergeBusy(
+    ctx.session.dav
+      .objectsInRange(c.id, start, end, 'VEVENT')
+      .flatMap((o) => busyPeriods(o.data!, start, end)),
+  );
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Facteur//CalDAV//EN',
+    'BEGIN:VFREEBUSY',
+    `DTSTAMP:${icalStamp(Date.now())}`,
+    `DTSTART:${icalStamp(start)}`,
+    `DTEND:${icalStamp(end)}`,
+    ...busy.map(
+      (p) =>
+        `FREEBUSY${p.type === 'BUSY' ? '' : `;FBTYPE=${p.type}`}:${icalStamp(p.start)}/${icalStamp(p.end)}`,
+    ),
+    'END:VFREEBUSY',
+    'END:VCALENDAR',
+  ];
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'text/calendar; charset=utf-8' },
+    body: lines.join('\r\n') + '\r\n',
+  };
 }
 
 function multiget(
@@ -130,6 +180,7 @@ export function report(ctx: DavContext, t: DavTarget, body: Buffer): DavReply {
   const key = propKey(xml.ns, xml.name);
   if (c.kind === 'calendar' && key === propKey(NS.caldav, 'calendar-query'))
     return calendarQuery(ctx, t, c, xml, req);
+  if (c.kind === 'calendar' && key === propKey(NS.caldav, 'free-busy-query')) return freeBusy(ctx, c, xml);
   if (c.kind === 'calendar' && key === propKey(NS.caldav, 'calendar-multiget'))
     return multiget(ctx, t, c, xml, req);
   if (c.kind === 'addressbook' && key === propKey(NS.carddav, 'addressbook-multiget'))

@@ -128,6 +128,56 @@ export function occursIn(text: string, start: number | null, end: number | null)
   return false;
 }
 
+export type BusyType = 'BUSY' | 'BUSY-TENTATIVE';
+export interface BusyPeriod {
+  start: number;
+  end: number;
+  type: BusyType;
+}
+
+/**
+ * The busy time of a stored calendar object inside [start, end) (RFC 4791 7.10): each occurrence
+ * of its events, clipped to the range; transparent, cancelled and zero-length ones are free,
+ * tentative ones BUSY-TENTATIVE. An overridden instance (RECURRENCE-ID) counts with its own times
+ * and status.
+ */
+export function busyPeriods(text: string, start: number, end: number): BusyPeriod[] {
+  const cal = parseComponent(text, 'iCalendar data');
+  registerTimezones(cal);
+  const events = cal.getAllSubcomponents('vevent');
+  const out: BusyPeriod[] = [];
+  const add = (c: Component, s: number, e: number): void => {
+    const transp = String(c.getFirstPropertyValue('transp') ?? 'OPAQUE').toUpperCase();
+    const status = String(c.getFirstPropertyValue('status') ?? '').toUpperCase();
+    if (transp === 'TRANSPARENT' || status === 'CANCELLED' || e <= s || e <= start || s >= end) return;
+    out.push({
+      start: Math.max(s, start),
+      end: Math.min(e, end),
+      type: status === 'TENTATIVE' ? 'BUSY-TENTATIVE' : 'BUSY',
+    });
+  };
+  const master = events.find((c) => !c.hasProperty('recurrence-id'));
+  if (!master || !new ICAL.Event(master).isRecurring()) {
+    for (const c of events) {
+      const sp = spanOf(c);
+      if (sp.start !== null && sp.end !== null) add(c, sp.start, sp.end);
+    }
+    return out;
+  }
+  const event = new ICAL.Event(master);
+  for (const c of events) if (c !== master) event.relateException(c);
+  const it = event.iterator();
+  for (let n = 0; n < MAX_OCCURRENCES; n++) {
+    const t = it.next();
+    if (!t) break;
+    const d = event.getOccurrenceDetails(t);
+    const s = ms(d.startDate);
+    if (s >= end && ms(t) >= end) break;
+    add(d.item.component, s, ms(d.endDate));
+  }
+  return out;
+}
+
 /** Parses a vCard (3.0 or 4.0) enough to store it: its UID. */
 export function indexContact(text: string): ObjectIndex {
   const card = parseComponent(text, 'vCard data');
