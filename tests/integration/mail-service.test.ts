@@ -423,7 +423,7 @@ describe('certificate and first mailbox through the control API (VPS 5, pebble, 
     expect(xml).toContain(`<serverURL>https://${MAIL_HOST}/.well-known/carddav</serverURL>`);
   });
 
-  it('calendars and contacts over HTTPS on 443 with the mailbox password: python3-caldav discovers, saves, searches; a vCard through CardDAV', async () => {
+  it('calendars and contacts over HTTPS on 443 with the mailbox password: python3-caldav discovers, saves, searches, asks free-busy; a vCard through CardDAV', async () => {
     const { settings, password } = created;
     const marker = randomBytes(6).toString('hex');
     const rootFile = join(mkdtempSync(join(tmpdir(), 'facteur-pebble-root-')), 'root.pem');
@@ -444,6 +444,10 @@ describe('certificate and first mailbox through the control API (VPS 5, pebble, 
     );
     console.log(`CalDAV + CardDAV over 443: ${Date.now() - t0} ms`);
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    // The dav role runs in the mail container and reports itself up like every role.
+    const control = new ControlClient(conn, { port: CONTROL_PORT, token: await token(), timeoutMs: 15_000 });
+    const health = await control.get<{ roles: Array<{ role: string; status: string }> }>('/v1/health');
+    expect(health.roles.find((r) => r.role === 'dav')?.status).toBe('up');
     const dav = `https://${MAIL_HOST}/dav`;
     expect(out).toEqual({
       principal: `${dav}/principals/${ADDRESS}/`,
@@ -451,6 +455,7 @@ describe('certificate and first mailbox through the control API (VPS 5, pebble, 
       search_april: [`vps-${marker}`],
       search_may: [],
       summary: `Dentist ${marker}`,
+      freebusy: ['FREEBUSY:20250415T140000Z/20250415T150000Z'],
       carddav_redirected_to: `${dav}/`,
       books: [`${dav}/addressbooks/${ADDRESS}/default/`],
       put: 201,

@@ -1,6 +1,7 @@
 # Calendars and contacts of a deployed server, as a client on the internet reaches them: HTTPS on
 # port 443 of the mail host (the web role's /dav/ proxy to the dav role), certificate verified.
-# CalDAV with python3-caldav (Debian): discovery from /.well-known/caldav, save, time-range search.
+# CalDAV with python3-caldav (Debian): discovery from /.well-known/caldav, save, time-range search,
+# free-busy.
 # CardDAV with requests (python3-caldav's own HTTP library): discovery from /.well-known/carddav,
 # PUT / GET of a vCard, If-None-Match, addressbook-query. Prints one JSON line; the test checks it.
 # Usage: dav_over_tls.py HOST ADDRESS_OF_HOST USER PASSWORD CA_FILE MARKER
@@ -43,6 +44,9 @@ found = lambda start, end: sorted(
 out["search_april"] = found(d(2025, 4, 15), d(2025, 4, 16))
 out["search_may"] = found(d(2025, 5, 1), d(2025, 6, 1))
 out["summary"] = str(cal.event_by_uid(uid).vobject_instance.vevent.summary.value)
+fb = cal.freebusy_request(d(2025, 4, 15), d(2025, 4, 16)).data
+fb = fb if isinstance(fb, str) else fb.decode()
+out["freebusy"] = [l for l in fb.splitlines() if l.startswith("FREEBUSY")]
 
 # --- CardDAV --------------------------------------------------------------------------------
 s = requests.Session()
