@@ -63,13 +63,13 @@ describe('dashboard in Chromium, from the real server', () => {
       .getByRole('button', { name: 'Dashboard' })
       .click();
     const list = page.getByRole('list', { name: 'Your servers' });
-    await showsText(list.locator('li'), 'Working: all 8 services are up.', 30_000);
+    await showsText(list.locator('li'), 'Working: all 9 services are up.', 30_000);
     expect(await list.locator('li').first().getAttribute('data-state')).toBe('ok');
     const roles = page.getByRole('region', { name: 'Services' }).locator('li');
     await visible(roles);
-    expect(await roles.count()).toBe(8);
+    expect(await roles.count()).toBe(9);
     expect(await roles.evaluateAll((lis) => lis.map((l) => l.getAttribute('data-status')))).toEqual(
-      Array(8).fill('up'),
+      Array(9).fill('up'),
     );
     await showsText(page.locator('li[data-role="mx"]'), 'restarted 0 times');
   });
@@ -114,7 +114,7 @@ describe('dashboard in Chromium, from the real server', () => {
     await showsText(list.locator('li'), stoppedRoles.join(', '));
 
     vpsDocker(stack.vps, ['start', 'facteur-edge']);
-    await showsText(list.locator('li'), 'Working: all 8 services are up.', 60_000);
+    await showsText(list.locator('li'), 'Working: all 9 services are up.', 60_000);
     for (const role of stoppedRoles)
       await showsText(page.locator(`li[data-role="${role}"]`), 'restarted 1 time', 30_000);
   });

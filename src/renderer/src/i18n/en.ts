@@ -489,6 +489,7 @@ export const en = {
       jobs: 'Background jobs',
       web: 'Web',
       outbound: 'Delivery to other servers',
+      dav: 'Calendars and contacts',
     },
     roleStatus: { up: 'Up', stopped: 'Stopped', down: 'Down', unknown: 'Unknown' },
     restarts_one: 'restarted {{count}} time',

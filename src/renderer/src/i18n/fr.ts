@@ -651,6 +651,7 @@ export const fr: Messages = {
       jobs: 'Tâches de fond',
       web: 'Web',
       outbound: 'Remise aux autres serveurs',
+      dav: 'Agendas et contacts',
     },
     roleStatus: { up: 'Actif', stopped: 'Arrêté', down: 'En panne', unknown: 'Inconnu' },
     restarts_one: 'redémarré {{count}} fois',
