@@ -199,6 +199,7 @@ describe('server image deployed to a VPS over SSH', () => {
       jobs: 'up',
       web: 'up',
       outbound: 'up',
+      dav: 'up',
     });
     expect(health.status).toBe('ok');
     await control.post('/v1/domains', { name: DOMAIN, dkim: false });
@@ -349,7 +350,7 @@ describe('server image deployed to a VPS over SSH', () => {
       const h = await control.get<{ roles: Array<{ role: string; status: string; restarts: number }> }>(
         '/v1/health',
       );
-      const mail = h.roles.filter((r) => ['submission', 'imap', 'pop3'].includes(r.role));
+      const mail = h.roles.filter((r) => ['submission', 'imap', 'pop3', 'dav'].includes(r.role));
       return mail.every((r) => r.restarts >= 1 && r.status === 'up') ? h.roles : undefined;
     });
     expect(roles.find((r) => r.role === 'mx')).toMatchObject({ status: 'up', restarts: 0 });
