@@ -37,10 +37,11 @@ const updateMailbox = object({
   displayName: optional(displayName),
 });
 const base64 = str({ max: 4096, pattern: /^[A-Za-z0-9+/]+={0,2}$/, what: 'base64' });
-const passwordWrap = object({
-  wrap: object({
+/** A key wrap made by the desktop under a password (argon2id), as a request body field. */
+export function passwordWrapSchema(kind: 'password' | 'app-password') {
+  return object({
     v: int({ min: 1, max: 1 }),
-    kind: oneOf('password'),
+    kind: oneOf(kind),
     kdf: object({
       alg: oneOf('argon2id'),
       memory: int({ min: 1 }),
@@ -49,8 +50,9 @@ const passwordWrap = object({
       salt: base64,
     }),
     ct: base64,
-  }),
-});
+  });
+}
+const passwordWrap = object({ wrap: passwordWrapSchema('password') });
 const newAppPassword = object({ password: str({ min: 1, max: 1024 }), label: str({ max: 100 }) });
 
 /** The mailbox a `:mailbox` path parameter names (its id or its address); 404 otherwise. */
