@@ -7,6 +7,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { AlertStateStore, ConditionRecord, Observation } from './alert-state.ts';
 import { composeAlertEmail } from './alert-message.ts';
+import { startRounds, type PeriodicRounds } from '../jobs/periodic-rounds.ts';
 
 export interface AlertsEngineDeps {
   store: AlertStateStore;
@@ -103,51 +104,15 @@ export async function alertRound(deps: AlertsEngineDeps): Promise<RoundOutcome> 
   return outcome;
 }
 
-export interface RunningAlerts {
-  readonly rounds: number;
-  /** Resolves with the outcome of the next completed round (tests). */
-  nextRound(): Promise<RoundOutcome>;
-  close(): Promise<void>;
-}
+export type RunningAlerts = PeriodicRounds<RoundOutcome>;
 
 export function startAlertsLoop(deps: AlertsEngineDeps, opts: { intervalMs: number }): RunningAlerts {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let rounds = 0;
-  let current: Promise<void> | undefined;
-  let waiters: Array<(o: RoundOutcome) => void> = [];
-
-  const round = async () => {
-    let outcome: RoundOutcome = { sent: [], failed: [] };
+  return startRounds(async () => {
     try {
-      outcome = await alertRound(deps);
+      return await alertRound(deps);
     } catch (err) {
       deps.log.warn('alerts.round_failed', { err });
+      return { sent: [], failed: [] };
     }
-    rounds++;
-    for (const w of waiters.splice(0)) w(outcome);
-  };
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      const started = Date.now();
-      current = round().finally(() => {
-        current = undefined;
-        schedule(Math.max(0, opts.intervalMs - (Date.now() - started)));
-      });
-    }, delay);
-  };
-  schedule(0);
-  return {
-    get rounds() {
-      return rounds;
-    },
-    nextRound: () => new Promise<RoundOutcome>((resolve) => waiters.push(resolve)),
-    async close() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await current;
-      waiters = [];
-    },
-  };
+  }, opts.intervalMs);
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { collectSamples, type CollectorDeps } from '../metrics/collector.ts';
 import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { OutboundQueue } from '../queue/outbound-queue.ts';
+import { startRounds } from './periodic-rounds.ts';
 
 export interface JobsDeps extends CollectorDeps {
   store: MetricsStore;
@@ -29,15 +30,10 @@ export interface RunningJobs {
 
 export async function startJobs(deps: JobsDeps, opts: JobsOptions): Promise<RunningJobs> {
   const log = deps.log;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let rounds = 0;
-  let current: Promise<void> | undefined;
-  let waiters: Array<() => void> = [];
   let lastSweep = 0;
   const sweepMs = opts.queueSweepMs ?? 3_600_000;
 
-  const round = async (): Promise<void> => {
+  const loop = startRounds(async (): Promise<void> => {
     const now = Date.now();
     try {
       deps.store.record(now, await collectSamples(deps, now));
@@ -50,34 +46,17 @@ export async function startJobs(deps: JobsDeps, opts: JobsOptions): Promise<Runn
       const removed = await deps.outbound.sweepTemp().catch(() => 0);
       if (removed) log.info('jobs.queue_temp_swept', { removed });
     }
-    rounds++;
-    for (const w of waiters.splice(0)) w();
-  };
-
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      const started = Date.now();
-      current = round().finally(() => {
-        current = undefined;
-        schedule(Math.max(0, opts.intervalMs - (Date.now() - started)));
-      });
-    }, delay);
-  };
-  schedule(0);
+  }, opts.intervalMs);
   log.info('jobs.started', { intervalMs: opts.intervalMs });
 
   return {
     addresses: [],
     get rounds() {
-      return rounds;
+      return loop.rounds;
     },
-    nextRound: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    nextRound: () => loop.nextRound(),
     async close() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await current;
-      waiters = [];
+      await loop.close();
       deps.store.close();
     },
   };
