@@ -15,7 +15,7 @@ step "Test bed: system packages, dockerd, base image, Redis"
 bash tests/infra/setup.sh
 # Every VPS starts from a blank disk, as on a fresh machine: an interrupted earlier run may have left
 # a stack that Docker would restart with the VPS.
-for n in 1 2 3 4 5 6 7 8 9; do bash tests/infra/vps.sh down "$n" --purge >/dev/null; done
+for n in $(seq 1 14); do bash tests/infra/vps.sh down "$n" --purge >/dev/null; done
 
 step "Desktop dependencies"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -290,6 +290,6 @@ if ((!QUIET)); then
   node 24     $TB_NODE24_DIR/bin/node   (npm_config_nodedir=$TB_NODE24_DIR)
   redis       redis://127.0.0.1:$TB_REDIS_PORT
   state       $TB_STATE_JSON
-  VPS         tests/infra/vps.sh up N   (N=1..9, ssh root@10.231.N.2)
+  VPS         tests/infra/vps.sh up N   (N=1..14, ssh root@10.231.N.2)
 EOF
 fi

@@ -29,7 +29,7 @@ if [[ -d $TB_RUN ]]; then
 fi
 
 # 1. Every VPS (whatever is left of it: processes, netns, veth).
-for n in 1 2 3 4 5 6 7 8 9; do
+for n in $(seq 1 14); do
 	if [[ -e $TB_RUN/vps-$n || -e /run/netns/facteur-vps-$n ]] || ip link show "fvps$n" >/dev/null 2>&1; then
 		log "stopping facteur-vps-$n"
 		if ((PURGE)); then

@@ -150,7 +150,7 @@ async function script(name: string, args: readonly string[], timeoutMs: number):
 }
 
 function checkIndex(n: number): string {
-  if (!Number.isInteger(n) || n < 1 || n > 9) throw new RangeError(`VPS index must be 1..9, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 14) throw new RangeError(`VPS index must be 1..14, got ${n}`);
   return String(n);
 }
 

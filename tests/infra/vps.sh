@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A test "VPS" number N (1..9): its own network namespace, file system view, sshd and dockerd.
+# A test "VPS" number N (1..14): its own network namespace, file system view, sshd and dockerd.
 #
 #   vps.sh up N [--bare]     start it (idempotent), then print its status JSON; --bare: Docker's
 #                            packages purged from its disk, no dockerd, apt reaches Debian's mirror
@@ -32,7 +32,7 @@ usage() {
 CMD=$1
 N=$2
 shift 2
-[[ $N =~ ^[1-9]$ ]] || die "VPS index must be 1..9, got '$N'"
+[[ $N =~ ^([1-9]|1[0-4])$ ]] || die "VPS index must be 1..14, got '$N'"
 
 NAME=facteur-vps-$N
 NETNS=$NAME
