@@ -7,6 +7,7 @@ import type { Response } from '../shared/contract';
 import type { DesktopConfig } from './config';
 import type { Handlers } from './ipc/dispatcher';
 import { EventBus } from './ipc/events';
+import { BackupService } from './services/backup/backup-service';
 import { AlertEmails } from './services/status/alert-emails';
 import { DeployService } from './services/deploy/deploy-service';
 import { DnsService } from './services/dns/dns-service';
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions): App {
   const alertEmails = new AlertEmails(control);
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
+  const backups = new BackupService(control, vault, mail.recoveryKeys, config.backup);
   /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
   const progressOf =
     (operationId: string) =>
@@ -125,6 +127,16 @@ export function createApp(options: AppOptions): App {
     serverMetrics: (req) => metrics.metrics(req.serverId, req.range),
     serverHealth: (req) => health.health(req.id),
     serversOverview: async () => ({ refreshMs: config.operate.refreshMs, servers: await health.overview() }),
+    backupSettings: (req) => backups.settings(req.id),
+    setBackupSettings: (req) => backups.setSettings(req),
+    listBackups: (req) => backups.list(req.id),
+    backupContents: (req) => backups.contents(req.serverId, req.snapshotId),
+    runBackup: (req) => backups.run(req.serverId, progressOf(req.operationId)),
+    restoreServer: (req) => backups.restoreServer(req, progressOf(req.operationId)),
+    restoreMailbox: (req) => backups.restoreMailbox(req, progressOf(req.operationId)),
+    verifyRestore: (req) => backups.verifyRestore(req.serverId),
+    downloadBackups: (req) => backups.download(req.serverId, progressOf(req.operationId)),
+    restoreOntoNewServer: (req) => backups.restoreOntoNewServer(req, progressOf(req.operationId)),
   };
 
   return { handlers, events, servers, vault, monitor };

@@ -86,6 +86,16 @@ export interface DesktopConfig {
     /** One-shot steps of a deploy (data directory, init container, token). */
     stepTimeoutMs: number;
   };
+  backup: {
+    /** A running backup or restore is asked for its progress this often. */
+    pollMs: number;
+    /** The longest Facteur waits for a backup run it started (it goes on on the server after). */
+    runTimeoutMs: number;
+    /** A restore (one-shot container) may take this long. */
+    restoreTimeoutMs: number;
+    /** Backups a deploy turns on: on the server, daily at this time ('' = none). */
+    dailyAt: string;
+  };
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -164,6 +174,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
     stack: {
       healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),
       stepTimeoutMs: num(env, 'FACTEUR_STACK_STEP_TIMEOUT_MS', 60_000),
+    },
+    backup: {
+      pollMs: num(env, 'FACTEUR_BACKUP_POLL_MS', 1000),
+      runTimeoutMs: num(env, 'FACTEUR_BACKUP_RUN_TIMEOUT_MS', 60 * 60_000),
+      restoreTimeoutMs: num(env, 'FACTEUR_RESTORE_TIMEOUT_MS', 60 * 60_000),
+      dailyAt: env.FACTEUR_BACKUP_DAILY_AT ?? '03:30',
     },
   };
 }

@@ -49,6 +49,16 @@ export const methods = [
   'serverMetrics',
   'serverHealth',
   'serversOverview',
+  'backupSettings',
+  'setBackupSettings',
+  'listBackups',
+  'backupContents',
+  'runBackup',
+  'restoreServer',
+  'restoreMailbox',
+  'verifyRestore',
+  'downloadBackups',
+  'restoreOntoNewServer',
 ] as const;
 export const eventNames = ['progress', 'log', 'alert'] as const;
 

@@ -21,6 +21,24 @@ import {
   setMailboxStateRequest,
   testEmailResult,
 } from './admin';
+import {
+  backupContents,
+  backupContentsRequest,
+  backupList,
+  backupSettings,
+  downloadBackupsRequest,
+  downloadBackupsResult,
+  restoreMailboxRequest,
+  restoreOntoNewServerRequest,
+  restoreOntoNewServerResult,
+  restoreResult,
+  restoreServerRequest,
+  restoreVerification,
+  runBackupRequest,
+  runBackupResult,
+  setBackupSettingsRequest,
+  verifyRestoreRequest,
+} from './backup';
 import type { EventName as ChannelEvent, Method as ChannelMethod } from './channels';
 import {
   dnsApplyRequest,
@@ -220,6 +238,17 @@ export const contract = {
   serverMetrics: { request: serverMetricsRequest, response: serverMetrics },
   serverHealth: { request: serverId, response: serverHealth },
   serversOverview: { request: empty, response: serversOverview },
+  // Backups and restores (schemas in backup.ts); long ones push `progress` events with their operation id.
+  backupSettings: { request: serverId, response: backupSettings },
+  setBackupSettings: { request: setBackupSettingsRequest, response: backupSettings },
+  listBackups: { request: serverId, response: backupList },
+  backupContents: { request: backupContentsRequest, response: backupContents },
+  runBackup: { request: runBackupRequest, response: runBackupResult },
+  restoreServer: { request: restoreServerRequest, response: restoreResult },
+  restoreMailbox: { request: restoreMailboxRequest, response: restoreResult },
+  verifyRestore: { request: verifyRestoreRequest, response: restoreVerification },
+  downloadBackups: { request: downloadBackupsRequest, response: downloadBackupsResult },
+  restoreOntoNewServer: { request: restoreOntoNewServerRequest, response: restoreOntoNewServerResult },
 } as const;
 
 export const events = {

@@ -21,6 +21,10 @@ export const errorCodes = [
   'SUDO_PASSWORD_NEEDED',
   /** Facteur has not deployed its stack on that server yet. */
   'NOT_DEPLOYED',
+  /** Backups are not set up for this server, or this laptop lacks its backup key. */
+  'BACKUPS_OFF',
+  /** A backup is damaged, truncated, or the backup key does not open it: nothing was restored from it. */
+  'BACKUP_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -793,6 +793,9 @@ export const en = {
     SUDO_PASSWORD_NEEDED:
       'Facteur needs the administrator (sudo) password of this server: enter it in step 2.',
     NOT_DEPLOYED: 'Facteur is not installed on this server yet.',
+    BACKUPS_OFF: 'Backups are not set up for this server on this computer. {{detail}}',
+    BACKUP_INVALID:
+      'This backup cannot be used: it is damaged or incomplete, or the backup key does not open it. Nothing was changed. {{detail}}',
     INTERNAL: 'Something unexpected happened.',
   },
 };

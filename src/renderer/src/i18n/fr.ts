@@ -976,6 +976,9 @@ export const fr: Messages = {
     SUDO_PASSWORD_NEEDED:
       'Facteur a besoin du mot de passe administrateur (sudo) de ce serveur : saisissez-le à l’étape 2.',
     NOT_DEPLOYED: 'Facteur n’est pas encore installé sur ce serveur.',
+    BACKUPS_OFF: 'Les sauvegardes ne sont pas configurées pour ce serveur sur cet ordinateur. {{detail}}',
+    BACKUP_INVALID:
+      'Cette sauvegarde est inutilisable : elle est abîmée ou incomplète, ou la clé de sauvegarde ne l’ouvre pas. Rien n’a été modifié. {{detail}}',
     INTERNAL: 'Un imprévu est survenu.',
   },
 };
