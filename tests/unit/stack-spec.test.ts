@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { compareApiVersions } from '../../src/main/services/docker/api-version';
 import { negotiateApiVersion } from '../../src/main/services/docker/docker-client';
 import { composeFile } from '../../src/main/services/stack/compose';
-import { containerPlan, initPlan } from '../../src/main/services/stack/container-options';
+import { containerPlan, initPlan, oneShotPlan } from '../../src/main/services/stack/container-options';
 import { shq } from '../../src/main/services/stack/stack-deployer';
 import { GROUPS, ROLE_DEFS, stackSpec, type RoleName } from '../../src/main/services/stack/stack-spec';
 
@@ -94,6 +94,24 @@ describe('stack spec', () => {
     const edge = containerPlan(spec, spec.services[1]!, '1.41').body as Body;
     expect(edge.HostConfig.Binds).toEqual(['/var/lib/facteur:/var/lib/facteur']);
     expect(edge.Env).toEqual(['FACTEUR_CONFIG=/var/lib/facteur/facteur.json']);
+  });
+
+  it('mounts the backup directory into the admin container and one-shot containers only', () => {
+    const binds = (i: number): string[] =>
+      (containerPlan(spec, spec.services[i]!, '1.41').body as Body).HostConfig.Binds;
+    expect(spec.services.map((s) => s.name)).toEqual(['redis', 'edge', 'mail', 'admin']);
+    expect(binds(3)).toEqual([
+      '/var/lib/facteur:/var/lib/facteur',
+      '/var/lib/facteur-backups:/var/lib/facteur-backups',
+    ]);
+    for (const i of [0, 1, 2]) expect(binds(i).join(' ')).not.toContain('facteur-backups');
+    expect((initPlan(spec).body as Body).HostConfig.Binds).toEqual([
+      '/var/lib/facteur:/var/lib/facteur',
+      '/var/lib/facteur-backups:/var/lib/facteur-backups',
+    ]);
+    const restore = oneShotPlan(spec, { name: 'restore', command: ['backup', 'restore'], network: 'host' });
+    expect(restore.name).toBe('facteur-restore');
+    expect((restore.body as Body).HostConfig.NetworkMode).toBe('host');
   });
 
   it('sends the healthcheck start interval only to engines that know it (API 1.44+)', () => {

@@ -28,10 +28,12 @@ export interface ContainerPlan {
 
 /** The bind mounts of a service: the data directory at the same path, read-only where possible. */
 export function bindsOf(spec: StackSpec, service: ServiceSpec): string[] {
-  if (!service.dataReadOnly) return [`${spec.dataDir}:${spec.dataDir}`];
+  const backups = service.mountsBackups ? [`${spec.backupDir}:${spec.backupDir}`] : [];
+  if (!service.dataReadOnly) return [`${spec.dataDir}:${spec.dataDir}`, ...backups];
   return [
     `${spec.dataDir}:${spec.dataDir}:ro`,
     ...service.dataReadOnly.writable.map((d) => `${spec.dataDir}/${d}:${spec.dataDir}/${d}`),
+    ...backups,
   ];
 }
 
@@ -98,18 +100,29 @@ export function containerPlan(spec: StackSpec, service: ServiceSpec, apiVersion:
 
 /** The one-shot container that prepares the data directory (secrets, config DB, TLS). */
 export function initPlan(spec: StackSpec): { name: string; body: Record<string, unknown> } {
+  return oneShotPlan(spec, { name: 'init', command: spec.init.command, network: 'none' });
+}
+
+/**
+ * A one-shot container of the image with the data and backup directories (init, backup restore).
+ * network 'host' when it must reach a backup target (SFTP host, S3 endpoint); else none at all.
+ */
+export function oneShotPlan(
+  spec: StackSpec,
+  opts: { name: string; command: string[]; network: 'none' | 'host' },
+): { name: string; body: Record<string, unknown> } {
   return {
-    name: `${spec.stack}-init`,
+    name: `${spec.stack}-${opts.name}`,
     body: {
       Image: spec.image,
-      Cmd: spec.init.command,
+      Cmd: opts.command,
       User: `${spec.uid}:${spec.uid}`,
       Env: [`FACTEUR_CONFIG=${spec.dataDir}/${CONFIG_FILE}`],
       WorkingDir: spec.dataDir,
-      Labels: { [STACK_LABEL]: spec.stack, [SERVICE_LABEL]: 'init' },
+      Labels: { [STACK_LABEL]: spec.stack, [SERVICE_LABEL]: opts.name },
       HostConfig: {
-        NetworkMode: 'none',
-        Binds: [`${spec.dataDir}:${spec.dataDir}`],
+        NetworkMode: opts.network,
+        Binds: [`${spec.dataDir}:${spec.dataDir}`, `${spec.backupDir}:${spec.backupDir}`],
         ReadonlyRootfs: true,
         Tmpfs: { [spec.tmpfs.path]: spec.tmpfs.options },
         CapDrop: ['ALL'],

@@ -145,7 +145,7 @@ export class StackDeployer {
   async prepareDataDir(): Promise<void> {
     const { dataDir, uid } = this.spec;
     const writable = this.spec.services.flatMap((s) => s.dataReadOnly?.writable ?? []);
-    const dirs = [dataDir, ...writable.map((w) => `${dataDir}/${w}`)].map(shq).join(' ');
+    const dirs = [dataDir, ...writable.map((w) => `${dataDir}/${w}`), this.spec.backupDir].map(shq).join(' ');
     const existing = await this.run(
       `set -eu; install -d -m 700 -o ${uid} -g ${uid} ${dirs}; chown ${uid}:${uid} ${shq(dataDir)}; ` +
         `chmod 700 ${shq(dataDir)}; cat ${shq(`${dataDir}/${SECRETS_FILE}`)} 2>/dev/null || true`,

@@ -37,6 +37,11 @@
 /** The image's user (server-bundle/Dockerfile, FACTEUR_UID): owner of the data directory. */
 export const FACTEUR_UID = 10025;
 export const DEFAULT_DATA_DIR = '/var/lib/facteur';
+/**
+ * On-server backups (restic repositories), outside the data directory so a restore never replaces
+ * them; mounted at the same path into the admin container (scheduled backups) and one-shot containers.
+ */
+export const DEFAULT_BACKUP_DIR = '/var/lib/facteur-backups';
 export const CONFIG_FILE = 'facteur.json';
 export const SECRETS_FILE = 'secrets.json';
 /** Every container of the stack carries this label (value: the stack name). */
@@ -78,6 +83,8 @@ export interface ServiceSpec {
   ports: PortSpec[];
   /** Listens below 1024: keeps NET_BIND_SERVICE (the only capability any container has). */
   bindsPrivilegedPorts: boolean;
+  /** Mounts the backup directory too (the roles that run backups: control, jobs). */
+  mountsBackups?: boolean;
   /** The data directory read-only, except these subdirectories (relative), mounted read-write. */
   dataReadOnly?: { writable: string[] };
   health: HealthSpec;
@@ -93,6 +100,8 @@ export interface StackSpec {
   /** Image reference (e.g. facteur-server:0.1.0) the containers run. */
   image: string;
   dataDir: string;
+  /** On-server backups (mode 700, the image's user). */
+  backupDir: string;
   uid: number;
   /** Services in start order: Redis first, each one healthy before the deployer moves on. */
   services: ServiceSpec[];
@@ -184,6 +193,7 @@ function serviceFor(name: string, roles: RoleName[]): ServiceSpec {
     bindsPrivilegedPorts: ports.some((p) => p.port < 1024),
     // Redis needs nothing of the data directory but its own subdirectory (and to read the config).
     ...(redis ? { dataReadOnly: { writable: ['redis'] } } : {}),
+    ...(roles.some((r) => r === 'control' || r === 'jobs') ? { mountsBackups: true } : {}),
     health: {
       command: ['facteur-server', 'health', ...roles],
       intervalS: 30,
@@ -207,6 +217,7 @@ export interface StackOptions {
   image: string;
   stack?: string;
   dataDir?: string;
+  backupDir?: string;
   uid?: number;
   layout?: StackLayout;
 }
@@ -216,6 +227,7 @@ export function stackSpec(opts: StackOptions): StackSpec {
     stack: opts.stack ?? 'facteur',
     image: opts.image,
     dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
+    backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
     uid: opts.uid ?? FACTEUR_UID,
     services: servicesOf(opts.layout),
     logs: { maxSize: '10m', maxFile: 3 },
