@@ -1,8 +1,11 @@
 // The conditions an alerts round looks at, each turned into an Observation with its words:
 // roles (heartbeats, as GET /v1/health reads them), disk use of the data directory's file system
 // (as the metrics sampler computes it), days left on the certificate every role presents, the
-// server's addresses on DNS blocklists, and the outcome of the last backup (backup-status.ts).
+// server's addresses on DNS blocklists, the outcome of the last backup (backup-status.ts), and a
+// backup the schedule owed that never came (backup missed).
 import { statfs } from 'node:fs/promises';
+import type { BackupSchedule } from '../backup/backup-types.ts';
+import { describeSchedule, missedSince } from '../jobs/backup-schedule.ts';
 import { readRoleStatus } from '../metrics/heartbeat.ts';
 import type { RedisConnection } from '../storage/redis-adapter.ts';
 import type { CertificateInfo } from '../tls/tls-provider.ts';
@@ -21,12 +24,16 @@ export interface ConditionDeps {
   /** undefined: blocklists are not checked (no zones configured). */
   blocklists?(): Promise<BlocklistResult>;
   backupStatus(): Promise<BackupStatus | undefined>;
+  /** undefined: backups are not set up (nothing can be missed). */
+  backupSchedule?(): Promise<{ schedule: BackupSchedule; enabledAt: number } | undefined>;
 }
 
 export interface Thresholds {
   diskPercent: number;
   certificateDays: number;
   roleDownAfterMs: number;
+  /** A backup is missed this long after the schedule owed one (backup.missedGraceMs). */
+  backupMissedGraceMs?: number;
 }
 
 const ROLE_WORDS: Record<string, string> = {
@@ -206,12 +213,72 @@ export async function backupObservation(deps: Pick<ConditionDeps, 'backupStatus'
   };
 }
 
+/**
+ * Backups are set up, the last run did not fail (that is the "backup" condition), and no good run
+ * came since the schedule owed one (+ the grace): the jobs role is not running them, or the server
+ * was off. Measured from the last success, else from when backups were set up.
+ */
+export async function backupMissedObservation(
+  deps: Pick<ConditionDeps, 'backupStatus' | 'backupSchedule'>,
+  graceMs: number,
+  now: number,
+): Promise<Observation | undefined> {
+  if (!deps.backupSchedule) return undefined;
+  const base = { id: 'backup-missed', kind: 'backup' as const };
+  let setup;
+  try {
+    setup = await deps.backupSchedule();
+  } catch (err) {
+    return {
+      ...base,
+      observed: 'unknown',
+      title: '',
+      detail: `Backup settings unreadable: ${(err as Error).message}`,
+    };
+  }
+  if (!setup) return { ...base, observed: 'unknown', title: '', detail: 'Backups are not set up.' };
+  const s = await deps.backupStatus();
+  if (s && !s.ok)
+    return { ...base, observed: 'unknown', title: '', detail: 'The last backup failed (reported apart).' };
+  const last = s?.lastSuccessAt ? Date.parse(s.lastSuccessAt) : undefined;
+  const owed = missedSince(setup.schedule, last ?? setup.enabledAt, now, graceMs);
+  const plan = describeSchedule(setup.schedule);
+  const lastWords = last ? `The last backup succeeded at ${fmtTime(last)}.` : 'No backup has succeeded yet.';
+  if (owed === undefined)
+    return {
+      ...base,
+      observed: 'ok',
+      title: 'Backups are on schedule again',
+      detail: `${lastWords} Backups run ${plan}.`,
+    };
+  return {
+    ...base,
+    observed: 'alert',
+    since: owed,
+    title: 'A scheduled backup did not run',
+    detail:
+      `Backups should run ${plan}; one was due at ${fmtTime(owed)} and none has run since. ${lastWords} ` +
+      `Mail received since then is not backed up.`,
+    advice:
+      `The jobs role runs the scheduled backups: check in the Facteur app that it is up, then run a backup from the backup page. ` +
+      `If the server was switched off, the backup runs by itself once it is back.`,
+  };
+}
+
 export async function observeAll(deps: ConditionDeps, t: Thresholds, now: number): Promise<Observation[]> {
-  const [roles, disk, blocklist, backup] = await Promise.all([
+  const [roles, disk, blocklist, backup, missed] = await Promise.all([
     roleObservations(deps, t, now),
     diskObservation(deps, t),
     blocklistObservation(deps),
     backupObservation(deps),
+    backupMissedObservation(deps, t.backupMissedGraceMs ?? 0, now),
   ]);
-  return [...roles, disk, certificateObservation(deps, t, now), ...(blocklist ? [blocklist] : []), backup];
+  return [
+    ...roles,
+    disk,
+    certificateObservation(deps, t, now),
+    ...(blocklist ? [blocklist] : []),
+    backup,
+    ...(missed ? [missed] : []),
+  ];
 }

@@ -8,6 +8,8 @@
 // most 500 characters kept). The jobs role reads the file every alerts round: no file means
 // "unknown" (no alert), ok false is an alert (one email), ok true again is one "backups work
 // again" email. Write it atomically (temp file + rename), as writeBackupStatus does.
+// writeBackupStatus also keeps `lastSuccessAt` (the end of the last good run, carried over a failed
+// one): the "backup missed" condition and the jobs role's schedule measure from it.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +19,8 @@ export interface BackupStatus {
   /** ISO time the run ended. */
   at: string;
   message?: string;
+  /** ISO end time of the last successful run (this one when ok). */
+  lastSuccessAt?: string;
 }
 
 export const backupStatusPath = (dataDir: string) => join(dataDir, 'backup-status.json');
@@ -27,10 +31,13 @@ export async function writeBackupStatus(
 ): Promise<void> {
   const path = backupStatusPath(dataDir);
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
+  const at = (s.at ?? new Date()).toISOString();
+  const lastSuccessAt = s.ok ? at : (await readBackupStatus(dataDir))?.lastSuccessAt;
   const body: BackupStatus = {
     ok: s.ok,
-    at: (s.at ?? new Date()).toISOString(),
+    at,
     ...(s.message ? { message: s.message } : {}),
+    ...(lastSuccessAt ? { lastSuccessAt } : {}),
   };
   await writeFile(tmp, JSON.stringify(body) + '\n', { mode: 0o600 });
   await rename(tmp, path);
@@ -50,7 +57,18 @@ export async function readBackupStatus(dataDir: string): Promise<BackupStatus | 
             .trim()
             .slice(0, 500)
         : '';
-    return { ok: s.ok, at: s.at, ...(message ? { message } : {}) };
+    const lastSuccessAt =
+      typeof s.lastSuccessAt === 'string' && !Number.isNaN(Date.parse(s.lastSuccessAt))
+        ? s.lastSuccessAt
+        : s.ok
+          ? s.at
+          : undefined;
+    return {
+      ok: s.ok,
+      at: s.at,
+      ...(message ? { message } : {}),
+      ...(lastSuccessAt ? { lastSuccessAt } : {}),
+    };
   } catch {
     return undefined;
   }

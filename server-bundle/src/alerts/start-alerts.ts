@@ -1,7 +1,9 @@
 // The alerts in the jobs role, wired from its role context (see alerts-engine.ts for the rules and
 // server-config.ts `alerts` for the settings). Blocklists are asked at most every
 // blocklistIntervalMs; between two checks the last answer stands.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BackupService } from '../backup/backup-service.ts';
 import { DkimKeyStore } from '../dkim/dkim-keys.ts';
 import { DnsResolver } from '../net/dns-resolver.ts';
 import { DkimSigning } from '../outbound/dkim-signing.ts';
@@ -55,6 +57,15 @@ export function startAlerts(ctx: RoleContext): RunningAlerts {
     diskPercent: a.diskPercent,
     certificateDays: a.certificateDays,
     roleDownAfterMs: a.roleDownAfterMs,
+    backupMissedGraceMs: config.backup.missedGraceMs,
+  };
+  const backups = new BackupService({ dataDir: config.dataDir });
+  // Set up when backup.json exists; its time is when (the current schedule) began.
+  const backupSchedule = async () => {
+    const settings = await backups.readSettings();
+    if (!settings) return undefined;
+    const enabledAt = (await stat(join(config.dataDir, 'backup.json'))).mtimeMs;
+    return { schedule: settings.schedule, enabledAt };
   };
   const deps = {
     redis: ctx.redis,
@@ -64,6 +75,7 @@ export function startAlerts(ctx: RoleContext): RunningAlerts {
     certificate: () => ctx.tls.info,
     ...(a.blocklists.length ? { blocklists } : {}),
     backupStatus: () => readBackupStatus(config.dataDir),
+    backupSchedule,
   };
   log.info('alerts.started', { intervalMs: a.intervalMs, blocklists: a.blocklists.length });
   return startAlertsLoop(

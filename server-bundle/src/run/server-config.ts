@@ -115,6 +115,13 @@ export interface ServerConfig extends MailSettings {
     /** Blocklists are asked at most this often (they rate-limit). */
     blocklistIntervalMs: number;
   };
+  /**
+   * Backups (src/backup; settings and schedule in <dataDir>/backup.json). The jobs role looks every
+   * checkIntervalMs whether one is due; a backup counts as missed missedGraceMs after the schedule
+   * owed one. One run at a time: a Redis lease of leaseTtlMs (renewed while it runs); a run's
+   * progress stays readable keepRunsMs.
+   */
+  backup: { checkIntervalMs: number; missedGraceMs: number; leaseTtlMs: number; keepRunsMs: number };
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -188,6 +195,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
     blocklistResolver: [],
     blocklistAddresses: [],
     blocklistIntervalMs: 3_600_000,
+  },
+  backup: {
+    checkIntervalMs: 60_000,
+    missedGraceMs: 6 * 3_600_000,
+    leaseTtlMs: 60_000,
+    keepRunsMs: 7 * 86_400_000,
   },
 };
 
