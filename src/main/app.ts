@@ -19,6 +19,7 @@ import { MailService } from './services/mail/mail-service';
 import { HealthService } from './services/operate/health-service';
 import { MetricsService } from './services/operate/metrics-service';
 import { PreflightService } from './services/preflight/preflight-service';
+import { RecoveryKitService } from './services/recovery-kit/recovery-kit-service';
 import { ServerService } from './services/servers/server-service';
 import { ServerStore } from './services/servers/server-store';
 import { lookupBlocklists } from './services/status/blocklists';
@@ -50,7 +51,8 @@ export function createApp(options: AppOptions): App {
   const { config } = options;
   const keys = options.keyProvider ?? new FileKeyProvider(join(config.dataDir, 'vault.key'));
   const vault = new Vault(join(config.dataDir, 'vault.json'), keys);
-  const servers = new ServerService(new ServerStore(join(config.dataDir, 'servers.json')), vault, config);
+  const serverStore = new ServerStore(join(config.dataDir, 'servers.json'));
+  const servers = new ServerService(serverStore, vault, config);
   const preflight = new PreflightService(servers, config);
   /** The control APIs of deployed servers, one pooled SSH connection each. */
   const control = new ControlAccess(servers, vault, config.ssh.commandMs, config.ssh.idleMs);
@@ -74,6 +76,10 @@ export function createApp(options: AppOptions): App {
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
   const backups = new BackupService(control, vault, mail.recoveryKeys, config.backup);
+  const recoveryKit = new RecoveryKitService(serverStore, vault, {
+    backupSettings: (id) => backups.settings(id),
+    lookupMs: config.ssh.readyMs + config.ssh.commandMs,
+  });
   /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
   const progressOf =
     (operationId: string) =>
@@ -137,6 +143,8 @@ export function createApp(options: AppOptions): App {
     verifyRestore: (req) => backups.verifyRestore(req.serverId),
     downloadBackups: (req) => backups.download(req.serverId, progressOf(req.operationId)),
     restoreOntoNewServer: (req) => backups.restoreOntoNewServer(req, progressOf(req.operationId)),
+    exportRecoveryKit: (req) => recoveryKit.export(req.passphrase, req.confirmPassphrase),
+    importRecoveryKit: (req) => recoveryKit.import(req.content, req.passphrase),
   };
 
   return { handlers, events, servers, vault, monitor };

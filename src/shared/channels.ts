@@ -59,6 +59,8 @@ export const methods = [
   'verifyRestore',
   'downloadBackups',
   'restoreOntoNewServer',
+  'exportRecoveryKit',
+  'importRecoveryKit',
 ] as const;
 export const eventNames = ['progress', 'log', 'alert'] as const;
 

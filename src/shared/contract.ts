@@ -76,6 +76,12 @@ import {
   mailbox,
   requestCertificateRequest,
 } from './mailbox';
+import {
+  exportedRecoveryKit,
+  exportRecoveryKitRequest,
+  importedRecoveryKit,
+  importRecoveryKitRequest,
+} from './recovery-kit';
 import { serverHealth, serverMetrics, serverMetricsRequest, serversOverview } from './operate';
 
 /**
@@ -249,6 +255,9 @@ export const contract = {
   verifyRestore: { request: verifyRestoreRequest, response: restoreVerification },
   downloadBackups: { request: downloadBackupsRequest, response: downloadBackupsResult },
   restoreOntoNewServer: { request: restoreOntoNewServerRequest, response: restoreOntoNewServerResult },
+  // Recovery kit (schemas in recovery-kit.ts): the vault as a passphrase-encrypted file and a sheet.
+  exportRecoveryKit: { request: exportRecoveryKitRequest, response: exportedRecoveryKit },
+  importRecoveryKit: { request: importRecoveryKitRequest, response: importedRecoveryKit },
 } as const;
 
 export const events = {

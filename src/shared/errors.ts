@@ -25,6 +25,14 @@ export const errorCodes = [
   'BACKUPS_OFF',
   /** A backup is damaged, truncated, or the backup key does not open it: nothing was restored from it. */
   'BACKUP_INVALID',
+  /** A recovery kit passphrase too easy to guess (`reason`: short, repetitive, sequence, common). */
+  'PASSPHRASE_WEAK',
+  /** The passphrase typed twice differs. */
+  'PASSPHRASE_MISMATCH',
+  /** The passphrase does not open the recovery kit. */
+  'KIT_WRONG_PASSPHRASE',
+  /** The recovery kit file is damaged, cut short or not a kit. */
+  'KIT_DAMAGED',
   'INTERNAL',
 ] as const;
 

@@ -4,10 +4,10 @@
  * 16-byte salt, 32-byte key; the password NFC-normalized, UTF-8) then ChaCha20-Poly1305 with a
  * random 12-byte nonce, `ct` = base64(nonce || ciphertext || tag), bound by the AAD to mailbox id,
  * kind, wrap id and the KDF parameters. Node 20 and Electron have no argon2: hash-wasm computes it
- * (this file is its only importer).
+ * (through crypto/argon2id.ts).
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { argon2id } from 'hash-wasm';
+import { argon2id } from '../crypto/argon2id';
 
 /** The server's DEFAULT_KDF_COST: the same cost as a password set on the server. */
 export const KDF_COST = { memory: 47104, passes: 2, parallelism: 1 } as const;
@@ -28,16 +28,11 @@ export async function wrapUnderPassword(
   at: { mailboxId: string; wrapId: string; kind: PasswordWrap['kind'] },
 ): Promise<PasswordWrap> {
   const kdf = { alg: 'argon2id' as const, ...KDF_COST, salt: randomBytes(SALT_BYTES).toString('base64') };
-  const kek = Buffer.from(
-    await argon2id({
-      password: Buffer.from(password.normalize('NFC'), 'utf8'),
-      salt: Buffer.from(kdf.salt, 'base64'),
-      memorySize: kdf.memory,
-      iterations: kdf.passes,
-      parallelism: kdf.parallelism,
-      hashLength: 32,
-      outputType: 'binary',
-    }),
+  const kek = await argon2id(
+    Buffer.from(password.normalize('NFC'), 'utf8'),
+    Buffer.from(kdf.salt, 'base64'),
+    KDF_COST,
+    32,
   );
   try {
     const aad = Buffer.from(
