@@ -1,6 +1,7 @@
 // Errors of the control API: every failure leaves as { error: { code, message } } with an HTTP
 // status. Domain and storage errors are translated here, in one place. Messages never echo
 // request values (a password or key could be one of them).
+import { BackupError } from '../backup/backup-errors.ts';
 import { WrongSecretError } from '../crypto/key-wraps.ts';
 import { DkimError } from '../dkim/dkim-keys.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -44,6 +45,21 @@ const DKIM_STATUS: Record<DkimError['code'], [number, string]> = {
   ACTIVE: [409, 'ACTIVE_KEY'],
 };
 
+// Backup engine failures keep their words (written for the owner, never holding a key).
+const BACKUP_STATUS: Record<BackupError['code'], number> = {
+  NOT_CONFIGURED: 409,
+  INVALID: 400,
+  WRONG_KEY: 403,
+  REPO_MISSING: 404,
+  CORRUPT: 422,
+  LOCKED: 409,
+  BUSY: 409,
+  UNREACHABLE: 502,
+  DISK_FULL: 507,
+  NOT_FOUND: 404,
+  FAILED: 500,
+};
+
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ConfigError) {
@@ -60,6 +76,7 @@ export function toApiError(err: unknown): ApiError {
     if (err.code === 'TEMPORARY') return new ApiError(503, 'TEMPORARY', 'temporarily unavailable, retry');
     return new ApiError(400, err.code, err.message);
   }
+  if (err instanceof BackupError) return new ApiError(BACKUP_STATUS[err.code], err.code, err.message);
   if (err instanceof WrongSecretError) return new ApiError(403, 'AUTH_FAILED', 'wrong password');
   return new ApiError(500, 'INTERNAL', 'internal error');
 }

@@ -5,6 +5,7 @@ import { startHttpApi, type HttpApi } from './http-server.ts';
 import { Router } from './router.ts';
 import { registerAlertRoutes } from './routes/alert-routes.ts';
 import { registerAliasRoutes } from './routes/alias-routes.ts';
+import { registerBackupRoutes } from './routes/backup-routes.ts';
 import { registerAppPasswordWrapRoutes } from './routes/app-password-wrap-routes.ts';
 import { registerDomainRoutes } from './routes/domain-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
@@ -28,6 +29,7 @@ export function controlRouter(deps: ControlDeps): Router {
   registerAliasRoutes(router, deps);
   registerObserveRoutes(router, deps);
   registerAlertRoutes(router, deps);
+  registerBackupRoutes(router, deps);
   return router;
 }
 

@@ -8,6 +8,7 @@ import type { RedisConnection } from '../storage/redis-adapter.ts';
 import type { CertificateRequest } from '../acme/acme-store.ts';
 import type { CertificateStatus } from '../acme/certificate-status.ts';
 import type { CertificateInfo } from '../tls/tls-provider.ts';
+import type { Backups } from '../jobs/backup-wiring.ts';
 import type { ControlTokens } from './token-store.ts';
 
 /** Delivery progress of a queue entry, once the outbound role records it. */
@@ -45,4 +46,6 @@ export interface ControlDeps {
   heartbeatMs: number;
   version: string;
   log: Logger;
+  /** Backups (routes/backup-routes.ts); absent: those routes answer 501. */
+  backups?: Backups;
 }

@@ -5,6 +5,7 @@ import { readCertificateStatus, requestCertificate } from '../acme/acme-role.ts'
 import { DkimKeyStore } from '../dkim/dkim-keys.ts';
 import { logDirOf } from '../log/log-file.ts';
 import { openMetricsStore } from '../metrics/metrics-store.ts';
+import { backupsFor } from '../jobs/backup-wiring.ts';
 import { DeliveryStates } from '../outbound/delivery-state.ts';
 import { loadOrCreateServerSecrets } from '../storage/server-secrets.ts';
 import type { RoleContext } from '../run/role-context.ts';
@@ -44,6 +45,7 @@ export async function startControlRole(ctx: RoleContext) {
         heartbeatMs: config.heartbeatMs,
         version: SERVER_VERSION,
         log: ctx.log,
+        backups: backupsFor(ctx),
       },
       { port: portOf(config, 'control'), maxBodyBytes: config.control.maxBodyBytes },
     );
