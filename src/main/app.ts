@@ -25,6 +25,9 @@ import { ServerStore } from './services/servers/server-store';
 import { lookupBlocklists } from './services/status/blocklists';
 import { HealthMonitor } from './services/status/health-monitor';
 import { StatusService } from './services/status/status-service';
+import { AutoUpgradeScheduler } from './services/upgrade/auto-upgrade-scheduler';
+import { UpgradeService } from './services/upgrade/upgrade-service';
+import { UpgradeSettingsStore } from './services/upgrade/upgrade-settings-store';
 import { FileKeyProvider } from './services/vault/file-key-provider';
 import { Vault, type KeyProvider } from './services/vault/vault';
 
@@ -45,6 +48,8 @@ export interface App {
   monitor: HealthMonitor;
   servers: ServerService;
   vault: Vault;
+  /** Scheduled auto-upgrades: the front-ends start it with the monitor. */
+  autoUpgrades: AutoUpgradeScheduler;
 }
 
 export function createApp(options: AppOptions): App {
@@ -76,6 +81,28 @@ export function createApp(options: AppOptions): App {
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
   const backups = new BackupService(control, vault, mail.recoveryKeys, config.backup);
+  const upgrades = new UpgradeService(
+    hosts,
+    vault,
+    config,
+    new UpgradeSettingsStore(join(config.dataDir, 'upgrade-settings.json')),
+    (serverId, report) => backups.run(serverId, report),
+  );
+  const autoUpgrades = new AutoUpgradeScheduler({
+    settings: () => upgrades.allSettings(),
+    versions: (id) => upgrades.versions(id),
+    upgrade: (id) => upgrades.upgrade(id),
+    onOutcome: (serverId, outcome) =>
+      events.emit('log', {
+        level: outcome instanceof Error || outcome.outcome === 'rolled-back' ? 'warn' : 'info',
+        message:
+          outcome instanceof Error
+            ? `Scheduled upgrade of ${serverId} failed: ${outcome.message}`
+            : `Scheduled upgrade of ${serverId}: ${outcome.outcome} (${outcome.from} -> ${outcome.to})`,
+        at: new Date().toISOString(),
+      }),
+    intervalMs: config.upgrade.schedulerIntervalMs,
+  });
   const recoveryKit = new RecoveryKitService(serverStore, vault, {
     backupSettings: (id) => backups.settings(id),
     lookupMs: config.ssh.readyMs + config.ssh.commandMs,
@@ -143,9 +170,15 @@ export function createApp(options: AppOptions): App {
     verifyRestore: (req) => backups.verifyRestore(req.serverId),
     downloadBackups: (req) => backups.download(req.serverId, progressOf(req.operationId)),
     restoreOntoNewServer: (req) => backups.restoreOntoNewServer(req, progressOf(req.operationId)),
+    upgradeVersions: (req) => upgrades.versions(req.id),
+    upgradeServer: (req) => upgrades.upgrade(req.serverId, progressOf(req.operationId)),
+    upgradeSettings: (req) => upgrades.getSettings(req.id),
+    setUpgradeSettings: (req) => upgrades.setSettings(req.serverId, req.settings),
+    unattendedUpgrades: (req) => upgrades.unattendedUpgrades(req.id),
+    setUnattendedUpgrades: (req) => upgrades.setUnattendedUpgrades(req.serverId, req.enabled),
     exportRecoveryKit: (req) => recoveryKit.export(req.passphrase, req.confirmPassphrase),
     importRecoveryKit: (req) => recoveryKit.import(req.content, req.passphrase),
   };
 
-  return { handlers, events, servers, vault, monitor };
+  return { handlers, events, servers, vault, monitor, autoUpgrades };
 }

@@ -86,6 +86,12 @@ export interface DesktopConfig {
     /** One-shot steps of a deploy (data directory, init container, token). */
     stepTimeoutMs: number;
   };
+  upgrade: {
+    /** A role replaced by an upgrade must be healthy within this, or everything is rolled back. */
+    healthTimeoutMs: number;
+    /** The auto-upgrade scheduler looks at each server's window this often while the app runs. */
+    schedulerIntervalMs: number;
+  };
   backup: {
     /** A running backup or restore is asked for its progress this often. */
     pollMs: number;
@@ -174,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultDataDir?
     stack: {
       healthTimeoutMs: num(env, 'FACTEUR_STACK_HEALTH_TIMEOUT_MS', 60_000),
       stepTimeoutMs: num(env, 'FACTEUR_STACK_STEP_TIMEOUT_MS', 60_000),
+    },
+    upgrade: {
+      healthTimeoutMs: num(env, 'FACTEUR_UPGRADE_HEALTH_TIMEOUT_MS', 120_000),
+      schedulerIntervalMs: num(env, 'FACTEUR_AUTO_UPGRADE_CHECK_MS', 300_000),
     },
     backup: {
       pollMs: num(env, 'FACTEUR_BACKUP_POLL_MS', 1000),

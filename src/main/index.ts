@@ -43,6 +43,7 @@ void app.whenReady().then(() => {
   registerIpc(createDispatcher(facteur.handlers), facteur.events, () => mainWindow?.webContents);
   showAlertNotifications(facteur.events, app.getLocale());
   if (config.status.monitor) facteur.monitor.start();
+  facteur.autoUpgrades.start();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -61,6 +61,12 @@ export const methods = [
   'restoreOntoNewServer',
   'exportRecoveryKit',
   'importRecoveryKit',
+  'upgradeVersions',
+  'upgradeServer',
+  'upgradeSettings',
+  'setUpgradeSettings',
+  'unattendedUpgrades',
+  'setUnattendedUpgrades',
 ] as const;
 export const eventNames = ['progress', 'log', 'alert'] as const;
 

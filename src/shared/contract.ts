@@ -83,6 +83,15 @@ import {
   importRecoveryKitRequest,
 } from './recovery-kit';
 import { serverHealth, serverMetrics, serverMetricsRequest, serversOverview } from './operate';
+import {
+  setUnattendedUpgradesRequest,
+  setUpgradeSettingsRequest,
+  unattendedUpgradesState,
+  upgradeRequest,
+  upgradeResult,
+  upgradeSettings,
+  upgradeVersions,
+} from './upgrade';
 
 /**
  * The one contract between renderer and main. Every method is declared here once with its
@@ -258,6 +267,13 @@ export const contract = {
   // Recovery kit (schemas in recovery-kit.ts): the vault as a passphrase-encrypted file and a sheet.
   exportRecoveryKit: { request: exportRecoveryKitRequest, response: exportedRecoveryKit },
   importRecoveryKit: { request: importRecoveryKitRequest, response: importedRecoveryKit },
+  // Upgrades (schemas in upgrade.ts); upgradeServer pushes `progress` events with its operation id.
+  upgradeVersions: { request: serverId, response: upgradeVersions },
+  upgradeServer: { request: upgradeRequest, response: upgradeResult },
+  upgradeSettings: { request: serverId, response: upgradeSettings },
+  setUpgradeSettings: { request: setUpgradeSettingsRequest, response: upgradeSettings },
+  unattendedUpgrades: { request: serverId, response: unattendedUpgradesState },
+  setUnattendedUpgrades: { request: setUnattendedUpgradesRequest, response: unattendedUpgradesState },
 } as const;
 
 export const events = {

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   process.stdout.write(`Facteur is ready at ${host.url}\n`);
   // Desktop alerts reach the page as `alert` events (there is no system notification here).
   if (config.status.monitor) facteur.monitor.start();
+  facteur.autoUpgrades.start();
   if (process.argv.includes('--open')) openBrowser(host.url);
   const stop = (): void => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -142,6 +142,45 @@ export class DockerClient {
     }
   }
 
+  /** An image's labels and id, if the daemon has it (by id or reference). */
+  async imageInfo(ref: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+    const docker = await this.api();
+    try {
+      const info = await docker.getImage(ref).inspect();
+      return { id: info.Id, labels: info.Config?.Labels ?? {} };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw dockerError(`look up the image ${ref}`, err);
+    }
+  }
+
+  /** `docker pull` of a reference from its registry; resolves once every layer is in place. */
+  async pullImage(ref: string, onStatus?: (status: string) => void): Promise<void> {
+    const docker = await this.api();
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await docker.pull(ref)) as NodeJS.ReadableStream;
+    } catch (err) {
+      throw dockerError(`pull the image ${ref}`, err);
+    }
+    let rest = '';
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        const msg = JSON.parse(line) as {
+          status?: string;
+          error?: string;
+          errorDetail?: { message?: string };
+        };
+        if (msg.error || msg.errorDetail)
+          throw dockerError(`pull the image ${ref}`, new Error(msg.errorDetail?.message ?? msg.error));
+        if (msg.status) onStatus?.(msg.status);
+      }
+    }
+  }
+
   /** The layer lists (diff ids, oldest first) of every image the daemon holds. */
   async imageLayerLists(): Promise<string[][]> {
     const docker = await this.api();
@@ -271,6 +310,15 @@ export class DockerClient {
       return c.id;
     } catch (err) {
       throw dockerError(`create the container ${name}`, err);
+    }
+  }
+
+  async renameContainer(name: string, newName: string): Promise<void> {
+    const docker = await this.api();
+    try {
+      await docker.getContainer(name).rename({ name: newName });
+    } catch (err) {
+      throw dockerError(`rename the container ${name}`, err);
     }
   }
 
