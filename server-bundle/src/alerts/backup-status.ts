@@ -21,13 +21,19 @@ export interface BackupStatus {
   message?: string;
   /** ISO end time of the last successful run (this one when ok). */
   lastSuccessAt?: string;
+  /** The backup engine's figures of a good run (src/backup/). */
+  snapshotId?: string;
+  sizeBytes?: number;
+  addedBytes?: number;
 }
+
+type RunFigures = Pick<BackupStatus, 'snapshotId' | 'sizeBytes' | 'addedBytes'>;
 
 export const backupStatusPath = (dataDir: string) => join(dataDir, 'backup-status.json');
 
 export async function writeBackupStatus(
   dataDir: string,
-  s: { ok: boolean; at?: Date; message?: string },
+  s: { ok: boolean; at?: Date; message?: string } & RunFigures,
 ): Promise<void> {
   const path = backupStatusPath(dataDir);
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
@@ -38,6 +44,9 @@ export async function writeBackupStatus(
     at,
     ...(s.message ? { message: s.message } : {}),
     ...(lastSuccessAt ? { lastSuccessAt } : {}),
+    ...(s.snapshotId ? { snapshotId: s.snapshotId } : {}),
+    ...(s.sizeBytes != null ? { sizeBytes: s.sizeBytes } : {}),
+    ...(s.addedBytes != null ? { addedBytes: s.addedBytes } : {}),
   };
   await writeFile(tmp, JSON.stringify(body) + '\n', { mode: 0o600 });
   await rename(tmp, path);
@@ -68,6 +77,9 @@ export async function readBackupStatus(dataDir: string): Promise<BackupStatus | 
       at: s.at,
       ...(message ? { message } : {}),
       ...(lastSuccessAt ? { lastSuccessAt } : {}),
+      ...(typeof s.snapshotId === 'string' ? { snapshotId: s.snapshotId } : {}),
+      ...(typeof s.sizeBytes === 'number' ? { sizeBytes: s.sizeBytes } : {}),
+      ...(typeof s.addedBytes === 'number' ? { addedBytes: s.addedBytes } : {}),
     };
   } catch {
     return undefined;

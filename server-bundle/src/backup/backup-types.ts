@@ -117,6 +117,8 @@ export interface RestoreResult {
 
 export interface CheckResult {
   ok: boolean;
+  /** 'CORRUPT' when ok is false. */
+  code?: 'CORRUPT';
   /** Plain-language reason when ok is false. */
   message?: string;
 }
