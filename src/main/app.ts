@@ -80,7 +80,12 @@ export function createApp(options: AppOptions): App {
   const alertEmails = new AlertEmails(control);
   const metrics = new MetricsService(control, config.operate.metricsPoints);
   const health = new HealthService(servers, vault, control);
-  const backups = new BackupService(control, vault, mail.recoveryKeys, config.backup);
+  const backups = new BackupService(control, hosts, servers, vault, mail.recoveryKeys, {
+    ...config.backup,
+    transferTimeoutMs: config.stack.stepTimeoutMs,
+    healthTimeoutMs: config.stack.healthTimeoutMs,
+    laptopDir: join(config.dataDir, 'backups'),
+  });
   const upgrades = new UpgradeService(
     hosts,
     vault,
@@ -128,7 +133,12 @@ export function createApp(options: AppOptions): App {
     serverAccess: (req) => hosts.access(req.id),
     provideSudoPassword: (req) => hosts.provideSudoPassword(req.serverId, req.password),
     installDocker: (req) => dockerInstaller.install(req.serverId, progressOf(req.operationId)),
-    deployStack: (req) => deploy.deploy(req, progressOf(req.operationId)),
+    deployStack: async (req) => {
+      const report = progressOf(req.operationId);
+      const result = await deploy.deploy(req, report);
+      await backups.enableAfterDeploy(req.serverId, report);
+      return result;
+    },
     deploymentInfo: (req) => deploy.info(req.id),
     exportCompose: (req) => deploy.exportCompose(req.id),
     certificateStatus: (req) => mail.certificateStatus(req.id),

@@ -6,21 +6,32 @@
  * mailbox, and keeps a copy of the repository on this laptop.
  */
 import type { Response } from '../../../shared/contract';
+import { join } from 'node:path';
 import type {
   BackupSettings,
+  DownloadBackupsResult,
   RestoreMailboxRequest,
   RestoreOntoNewServerRequest,
+  RestoreOntoNewServerResult,
+  RestoreResult,
   RestoreServerRequest,
   RestoreVerification,
   SetBackupSettingsRequest,
 } from '../../../shared/backup';
 import { FacteurError } from '../../../shared/errors';
+import { requireDeployment, writeDeployment } from '../deploy/deployment-record';
+import type { HostAccess } from '../host/host-access';
 import type { ControlAccess } from '../mail/control-access';
 import { openRecoveryWrap, type RecoveryWrap } from '../mail/recovery-key';
 import type { RecoveryKeyStore } from '../mail/recovery-key-store';
+import type { ServerService } from '../servers/server-service';
+import { DEFAULT_BACKUP_DIR, FACTEUR_UID, containerName, serviceOf, stackSpec } from '../stack/stack-spec';
 import type { Vault } from '../vault/vault';
 import { BackupApi, type WireSettings, type WireTarget } from './backup-api';
-import { ensureBackupKey, readBackupKey } from './backup-key';
+import { ensureBackupKey, readBackupKey, writeBackupKey } from './backup-key';
+import { addressesOf, dnsChanges as computeDnsChanges } from './dns-changes';
+import { downloadRepository, mirrorInfo, uploadRepository } from './repository-mirror';
+import { runRestore } from './restore-runner';
 import { followRun } from './backup-run';
 
 export type Report = (step: string, done: number, total?: number, message?: string) => void;
@@ -33,17 +44,30 @@ interface BackupPrefs {
   keepLaptopCopy: boolean;
 }
 const prefsKey = (serverId: string): string => `backup-prefs:${serverId}`;
+/** The target with its secrets: a restore onto a new server must reach it when the old one is gone. */
+const targetKey = (serverId: string): string => `backup-target:${serverId}`;
 
 export interface BackupServiceOptions {
-  /** How often a running backup's progress is asked for. */
+  /** How often a running backup's (or restore's) progress is asked for. */
   pollMs: number;
   /** The longest a backup run may take before Facteur stops waiting. */
   runTimeoutMs: number;
+  restoreTimeoutMs: number;
+  /** Each file copied to or from this laptop. */
+  transferTimeoutMs: number;
+  /** Role containers must be healthy again within this after a restore. */
+  healthTimeoutMs: number;
+  /** What a deploy turns on ('' = nothing). */
+  dailyAt: string;
+  /** Where the copies on this laptop live (<userData>/backups). */
+  laptopDir: string;
 }
 
 export class BackupService {
   constructor(
     private readonly control: ControlAccess,
+    private readonly hosts: Pick<HostAccess, 'session'>,
+    private readonly servers: Pick<ServerService, 'get'>,
     private readonly vault: Vault,
     private readonly recoveryKeys: RecoveryKeyStore,
     private readonly options: BackupServiceOptions,
@@ -96,6 +120,7 @@ export class BackupService {
         verify: saved?.verify ?? {},
       };
       await backups.saveSettings(settings, key);
+      await this.vault.set(targetKey(req.serverId), settings.target);
     });
     await this.vault.set(prefsKey(req.serverId), {
       keepLaptopCopy: req.keepLaptopCopy,
@@ -117,6 +142,9 @@ export class BackupService {
         domains: 0,
         verified: s.verified,
       })),
+      ...(await mirrorInfo(this.laptopDir(serverId)).then((laptopCopy) =>
+        laptopCopy ? { laptopCopy } : {},
+      )),
       status: {
         state: status.state ?? (status.lastRunAt ? (status.error ? 'failed' : 'ok') : 'never'),
         lastRunAt: status.lastRunAt,
@@ -189,31 +217,182 @@ export class BackupService {
     });
   }
 
-  async restoreServer(req: RestoreServerRequest, report: Report): Promise<Response<'restoreServer'>> {
-    void req;
-    void report;
-    throw new FacteurError('INTERNAL', 'Restores arrive with the next version of Facteur.');
+  /** Backups on this server, daily, with a new key: what a deploy leaves (kept when already set). */
+  async enableAfterDeploy(serverId: string, report: Report): Promise<void> {
+    if (!this.options.dailyAt) return;
+    report('backups', 0, 1);
+    try {
+      const saved = await this.control.with(serverId, ({ api }) => new BackupApi(api).settings());
+      if (!saved)
+        await this.setSettings({
+          serverId,
+          target: { kind: 'local' },
+          schedule: { dailyAt: this.options.dailyAt },
+          retention: { daily: 7, weekly: 4, monthly: 6 },
+          keepLaptopCopy: false,
+        });
+      report('backups', 1, 1, saved ? 'already on' : `daily at ${this.options.dailyAt}, on the server`);
+    } catch (err) {
+      // The mail server runs; backups can be turned on from the Backups page.
+      report('backups', 0, 1, `Backups are not on yet: ${(err as Error).message}`);
+    }
   }
 
-  async restoreMailbox(req: RestoreMailboxRequest, report: Report): Promise<Response<'restoreMailbox'>> {
-    void req;
-    void report;
-    throw new FacteurError('INTERNAL', 'Restores arrive with the next version of Facteur.');
+  /** Restores a whole server from one of its snapshots (from its target, or the copy on this laptop). */
+  async restoreServer(req: RestoreServerRequest, report: Report): Promise<RestoreResult> {
+    const key = await this.requireKey(req.serverId);
+    const t0 = Date.now();
+    if (req.from === 'laptop') await this.useLaptopCopy(req.serverId, req.serverId, key, report);
+    const kept = await this.restoreOn(req.serverId, req.snapshotId, undefined, report);
+    return { snapshotId: req.snapshotId, ...kept, seconds: (Date.now() - t0) / 1000 };
   }
 
-  async download(serverId: string, report: Report): Promise<Response<'downloadBackups'>> {
-    void serverId;
-    void report;
-    throw new FacteurError('INTERNAL', 'Downloads arrive with the next version of Facteur.');
+  /** Restores one mailbox; the rest of the server keeps running (only the mail container stops). */
+  async restoreMailbox(req: RestoreMailboxRequest, report: Report): Promise<RestoreResult> {
+    await this.requireKey(req.serverId);
+    const t0 = Date.now();
+    const kept = await this.restoreOn(req.serverId, req.snapshotId, req.mailbox, report);
+    return { snapshotId: req.snapshotId, ...kept, seconds: (Date.now() - t0) / 1000 };
   }
 
+  /**
+   * Disaster recovery: a snapshot of one server restored onto another (freshly deployed) one. The
+   * new server is given the old one's backup key and target (or the laptop's copy), restores, gets
+   * a fresh control token, and this laptop's keys for the old server are copied to the new one.
+   */
   async restoreOntoNewServer(
     req: RestoreOntoNewServerRequest,
     report: Report,
-  ): Promise<Response<'restoreOntoNewServer'>> {
-    void req;
-    void report;
-    throw new FacteurError('INTERNAL', 'Restores arrive with the next version of Facteur.');
+  ): Promise<RestoreOntoNewServerResult> {
+    const key = await this.requireKey(req.fromServerId);
+    const t0 = Date.now();
+    const fromRecord = await requireDeployment(this.vault, req.fromServerId);
+    if (req.from === 'laptop') await this.useLaptopCopy(req.fromServerId, req.toServerId, key, report);
+    else {
+      const target = await this.vault.get<WireTarget>(targetKey(req.fromServerId));
+      if (!target || target.kind === 'local')
+        throw new FacteurError(
+          'BACKUPS_OFF',
+          'The old server kept its backups on itself: restore from the copy on this computer instead.',
+          { detail: '' },
+        );
+      await this.giveRepository(req.toServerId, target, key);
+    }
+    const kept = await this.restoreOn(req.toServerId, req.snapshotId, undefined, report);
+    await writeBackupKey(this.vault, req.toServerId, key);
+    const recovery = await this.vault.get<unknown>(`recovery-key:${req.fromServerId}`);
+    if (recovery !== undefined) await this.vault.set(`recovery-key:${req.toServerId}`, recovery);
+    const [from, to] = await Promise.all([
+      this.servers.get(req.fromServerId),
+      this.servers.get(req.toServerId),
+    ]);
+    const toRecord = await requireDeployment(this.vault, req.toServerId);
+    const dnsChanges = computeDnsChanges(
+      { hostname: toRecord.hostname || fromRecord.hostname, domain: fromRecord.domain },
+      await addressesOf(from.host),
+      await addressesOf(to.host),
+    );
+    return { snapshotId: req.snapshotId, ...kept, seconds: (Date.now() - t0) / 1000, dnsChanges };
+  }
+
+  /** Mirrors the server's on-server repository to this laptop (only what is missing; pruned files go). */
+  async download(serverId: string, report: Report): Promise<DownloadBackupsResult> {
+    await this.requireKey(serverId);
+    const target = await this.vault.get<WireTarget>(targetKey(serverId));
+    const repoDir = target?.kind === 'local' ? target.path : LOCAL_REPOSITORY;
+    const session = await this.hosts.session(serverId);
+    try {
+      const path = this.laptopDir(serverId);
+      const result = await downloadRepository(session.root, repoDir, path, {
+        timeoutMs: this.options.transferTimeoutMs,
+        onProgress: (done, total, message) => report('download', done, total, message),
+      });
+      return { path, ...result };
+    } finally {
+      session.close();
+    }
+  }
+
+  laptopDir(serverId: string): string {
+    return join(this.options.laptopDir, serverId.replace(/[^A-Za-z0-9_-]/g, '_'));
+  }
+
+  /** Uploads the laptop copy of `fromServerId`'s repository to `toServerId` and points its backups there. */
+  private async useLaptopCopy(
+    fromServerId: string,
+    toServerId: string,
+    key: string,
+    report: Report,
+  ): Promise<void> {
+    const repoDir = `${DEFAULT_BACKUP_DIR}/from-laptop-${fromServerId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const session = await this.hosts.session(toServerId);
+    try {
+      await uploadRepository(session.root, this.laptopDir(fromServerId), repoDir, {
+        uid: FACTEUR_UID,
+        timeoutMs: this.options.transferTimeoutMs,
+        onProgress: (done, total, message) => report('upload', done, total, message),
+      });
+    } finally {
+      session.close();
+    }
+    await this.giveRepository(toServerId, { kind: 'local', path: repoDir }, key);
+  }
+
+  /** Points a server's backups at a repository, with its key (refused when the key does not open it). */
+  private async giveRepository(serverId: string, target: WireTarget, key: string): Promise<void> {
+    await this.control.with(serverId, async ({ api }) => {
+      const backups = new BackupApi(api);
+      const saved = await backups.settings();
+      await backups.saveSettings(
+        {
+          target,
+          schedule: saved?.schedule ?? { dailyAt: this.options.dailyAt || '03:30' },
+          retention: saved?.retention ?? { daily: 7, weekly: 4, monthly: 6 },
+          verify: saved?.verify ?? {},
+        },
+        key,
+      );
+    });
+    await this.vault.set(targetKey(serverId), target);
+  }
+
+  /** The one-shot restore, roles stopped; after a whole-server restore a fresh control token. */
+  private async restoreOn(
+    serverId: string,
+    snapshotId: string,
+    mailbox: string | undefined,
+    report: Report,
+  ): Promise<{ keptAside?: string }> {
+    const record = await requireDeployment(this.vault, serverId);
+    const target = await this.vault.get<WireTarget>(targetKey(serverId));
+    const spec = stackSpec({ image: record.imageId });
+    const session = await this.hosts.session(serverId);
+    try {
+      const kept = await runRestore(session.docker, spec, {
+        args: ['--snapshot', snapshotId, ...(mailbox ? ['--mailbox', mailbox] : [])],
+        stop: mailbox ? [serviceOf(spec, 'imap')] : [...spec.services].reverse(),
+        network: !target || target.kind === 'local' ? 'none' : 'host',
+        timeoutMs: this.options.restoreTimeoutMs,
+        pollMs: this.options.pollMs,
+        healthTimeoutMs: this.options.healthTimeoutMs,
+        report,
+      });
+      if (!mailbox) {
+        // The restored data holds the old control tokens: a new one, as a deploy issues.
+        const res = await session.docker.exec(containerName(spec, serviceOf(spec, 'control')), [
+          'facteur-server',
+          'control-token',
+        ]);
+        const token = res.stdout.trim();
+        if (res.exitCode !== 0 || !token)
+          throw new FacteurError('COMMAND_FAILED', `Could not issue a control token: ${res.stderr.trim()}`);
+        this.control.closeAll();
+        await writeDeployment(this.vault, serverId, { ...record, controlToken: token });
+      }
+      return kept;
+    } finally {
+      session.close();
+    }
   }
 
   private async requireKey(serverId: string): Promise<string> {
