@@ -4,6 +4,7 @@
 //   stack  run the whole stack as separate role processes (+ Redis) for development and tests
 //   admin  domains, mailboxes and aliases, straight on the data directory
 //   control-token  issue a new control API token (printed once; the previous one stops working)
+//   backup  backups of the data directory with restic (src/backup/backup-cli.ts)
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { startRoleHeartbeats } from '../metrics/heartbeat.ts';
@@ -33,6 +34,10 @@ const usage = `facteur-server <command> [options]
   control-token             issue a new control API token, print it (the previous one stops working)
   certificate request [--force]  ask the jobs role for an ACME certificate (now; --force: even if valid)
   certificate status        the certificate every role presents, and the last ACME error
+  backup run | list | check [--read-data SUBSET] | contents --snapshot ID
+  backup restore --snapshot ID [--mailbox ADDRESS]   (the roles that open mailboxes stopped)
+  backup init-repo          settings and key as JSON on stdin: {"settings": ..., "key": ...}
+  backup verify-mailbox --mailbox ADDRESS            mailbox key K (hex) on stdin
 
 Options (override the config file):
   --config FILE       JSON configuration (see src/run/server-config.ts for every setting;
@@ -61,6 +66,9 @@ async function main(argv: string[]): Promise<void> {
       quota: { type: 'string' },
       'recovery-public-key': { type: 'string' },
       force: { type: 'boolean' },
+      snapshot: { type: 'string' },
+      mailbox: { type: 'string' },
+      'read-data': { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -98,6 +106,14 @@ async function main(argv: string[]): Promise<void> {
     case 'certificate':
       return (await import('../acme/certificate-cli.ts')).runCertificateCommand(config, rest, {
         force: values.force,
+      });
+    case 'backup':
+      return (await import('../backup/backup-cli.ts')).runBackupCommand(config.dataDir, rest, {
+        snapshot: values.snapshot,
+        mailbox: values.mailbox,
+        readData: values['read-data'],
+        stdin: readStdin,
+        serverVersion: SERVER_VERSION,
       });
     case 'admin':
       return (await import('./admin.ts')).runAdmin(config, rest, {
