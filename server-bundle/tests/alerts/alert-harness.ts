@@ -13,12 +13,14 @@ export const OWNER = 'owner@example.com';
 
 export interface RunningJobsRole {
   ctx: RoleContext;
+  jobs: Awaited<ReturnType<typeof startJobsRole>>;
   stop(): Promise<void>;
 }
 
 export async function startJobsWithAlerts(
   h: ControlHarness,
   alerts: Partial<ServerConfig['alerts']>,
+  backup: Partial<ServerConfig['backup']> = {},
 ): Promise<RunningJobsRole> {
   const config = resolveConfig({
     hostname: 'mail.example.com',
@@ -29,11 +31,13 @@ export async function startJobsWithAlerts(
     logs: { toFile: false },
     metrics: { intervalMs: 1_000 },
     alerts: { intervalMs: 100, roleDownAfterMs: 300, diskPercent: 100, blocklists: [], ...alerts },
+    backup,
   });
   const ctx = await openRoleContext(config, 'jobs');
   const jobs = await startJobsRole(ctx);
   return {
     ctx,
+    jobs,
     async stop() {
       await jobs.close();
       await ctx.close();

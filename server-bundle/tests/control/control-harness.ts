@@ -6,11 +6,13 @@ import { startControlApi } from '../../src/control/control-api.ts';
 import { ControlTokens } from '../../src/control/token-store.ts';
 import type { HttpApi } from '../../src/control/http-server.ts';
 import { DkimKeyStore } from '../../src/dkim/dkim-keys.ts';
+import { backupsFor, type Backups } from '../../src/jobs/backup-wiring.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { logDirOf, RotatingLogFile } from '../../src/log/log-file.ts';
 import { metricsDbKey, MetricsStore } from '../../src/metrics/metrics-store.ts';
 import { DeliveryStates } from '../../src/outbound/delivery-state.ts';
 import { OutboundQueue } from '../../src/queue/outbound-queue.ts';
+import { resolveConfig, type ServerConfig } from '../../src/run/server-config.ts';
 import { loadOrCreateServerSecrets } from '../../src/storage/server-secrets.ts';
 import { startMailStack, type MailStack } from '../protocols/mail-stack.ts';
 import { http, type HttpOptions, type HttpResult } from './http-client.ts';
@@ -31,11 +33,13 @@ export interface ControlHarness extends MailStack {
   states: DeliveryStates;
   metrics: MetricsStore;
   logFile: RotatingLogFile;
+  /** The backup engine and runner the routes use (with opts.backups). */
+  backups?: Backups;
   call(method: string, path: string, opts?: HttpOptions): Promise<HttpResult>;
 }
 
 export async function startControlHarness(
-  opts: { roles?: string[]; maxBodyBytes?: number } = {},
+  opts: { roles?: string[]; maxBodyBytes?: number; backups?: Partial<ServerConfig['backup']> } = {},
 ): Promise<ControlHarness> {
   const stack = await startMailStack({ pop3: true, mailboxes: [] });
   const logFile = new RotatingLogFile({ dir: logDirOf(stack.dataDir), name: 'control' });
@@ -46,6 +50,13 @@ export async function startControlHarness(
   const metrics = MetricsStore.open(join(stack.dataDir, 'metrics.db'), metricsDbKey(secrets), TEST_TIERS);
   const tokens = new ControlTokens(stack.core.config);
   const token = tokens.issue();
+  const backups = opts.backups
+    ? backupsFor({
+        config: resolveConfig({ dataDir: stack.dataDir, backup: opts.backups }),
+        redis: stack.redisConn,
+        log,
+      })
+    : undefined;
   const api = await startControlApi(
     {
       core: stack.core,
@@ -62,6 +73,7 @@ export async function startControlHarness(
       heartbeatMs: 100,
       version: '9.9.9-test',
       log,
+      ...(backups ? { backups } : {}),
     },
     { port: 0, maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 },
   );
@@ -77,8 +89,10 @@ export async function startControlHarness(
     states,
     metrics,
     logFile,
+    ...(backups ? { backups } : {}),
     call: (method, path, o = {}) => http(base, method, path, { token: h.token, ...o }),
     async stop() {
+      await backups?.runner.idle();
       await api.close();
       metrics.close();
       logFile.close();
