@@ -114,7 +114,7 @@ export class BackupService {
       const backups = new BackupApi(api);
       const saved = await backups.settings();
       const settings: WireSettings = {
-        target: wireTarget(req.target, saved?.target),
+        target: wireTarget(req.target, await this.vault.get<WireTarget>(targetKey(req.serverId))),
         schedule: req.schedule,
         retention: req.retention,
         verify: saved?.verify ?? {},
@@ -426,27 +426,25 @@ function publicTarget(target: WireTarget): BackupSettings['target'] {
   }
 }
 
-/** The requested target, keeping the saved secrets the window did not send again. */
+/**
+ * The requested target with the secrets the window did not send again taken from `saved` (this
+ * laptop's copy); the server keeps its own saved ones the same way.
+ */
 function wireTarget(target: SetBackupSettingsRequest['target'], saved?: WireTarget): WireTarget {
   switch (target.kind) {
     case 'local':
       return { kind: 'local', path: LOCAL_REPOSITORY };
     case 'sftp': {
       const old = saved?.kind === 'sftp' ? saved : undefined;
-      const privateKey = target.privateKey ?? old?.privateKey;
-      const knownHosts = target.knownHosts ?? old?.knownHosts;
-      if (!privateKey || !knownHosts)
-        throw new FacteurError(
-          'VALIDATION',
-          'An SFTP target needs a private key and the host’s known_hosts line.',
-        );
-      return { ...target, privateKey, knownHosts };
+      return {
+        ...target,
+        privateKey: target.privateKey ?? old?.privateKey,
+        knownHosts: target.knownHosts ?? old?.knownHosts,
+      };
     }
     case 's3': {
       const old = saved?.kind === 's3' ? saved : undefined;
-      const secretAccessKey = target.secretAccessKey ?? old?.secretAccessKey;
-      if (!secretAccessKey) throw new FacteurError('VALIDATION', 'An S3 target needs its secret access key.');
-      return { ...target, secretAccessKey };
+      return { ...target, secretAccessKey: target.secretAccessKey ?? old?.secretAccessKey };
     }
   }
 }
