@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { BackupsPage } from '../features/backups/BackupsPage';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
 import { DnsPage } from '../features/dns/DnsPage';
 import { MailPage } from '../features/mail/MailPage';
@@ -56,10 +57,11 @@ export function App() {
         {section === 'status' && <StatusPanel />}
         {section === 'dashboard' && <DashboardPage />}
         {section === 'mail' && <MailPage />}
+        {section === 'backups' && <BackupsPage onOpenDns={() => setSection('dns')} />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {!['servers', 'setup', 'dns', 'dashboard', 'mail', 'settings', 'status'].includes(section) && (
-          <PlaceholderPage section={t(`nav.${section}`)} />
-        )}
+        {!['servers', 'setup', 'dns', 'dashboard', 'mail', 'backups', 'settings', 'status'].includes(
+          section,
+        ) && <PlaceholderPage section={t(`nav.${section}`)} />}
       </main>
     </div>
   );

@@ -1,0 +1,111 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '../../app/errors';
+import { backupContentsQuery, backupListQuery, backupSettingsQuery } from '../../queries/backups';
+import { serversQuery } from '../../queries/servers';
+import { prefillDnsForm } from '../dns/DnsPage';
+import { BackUpNowPanel } from './BackUpNowPanel';
+import { BackupContentsPanel } from './BackupContentsPanel';
+import { BackupSettingsForm } from './BackupSettingsForm';
+import { BackupStatusLine } from './BackupStatusLine';
+import { BackupTable } from './BackupTable';
+import { RestorePanel } from './RestorePanel';
+import './backups.css';
+
+/** The Backups page of one server: on/off and where, "Back up now", the backups kept, and restores. */
+export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
+  const { t } = useTranslation();
+  const servers = useQuery(serversQuery());
+  const [serverId, setServerId] = useState('');
+  const selected = serverId || servers.data?.[0]?.id || '';
+  const [snapshotId, setSnapshotId] = useState('');
+  const settings = useQuery(backupSettingsQuery(selected));
+  const list = useQuery(backupListQuery(selected, settings.data?.enabled === true));
+  const contents = useQuery(backupContentsQuery(selected, snapshotId));
+
+  const openDns = (id: string, domain: string) => {
+    prefillDnsForm({ serverId: id, domain, mailHost: '', ipv4: '', ipv6: '' });
+    onOpenDns();
+  };
+
+  return (
+    <section aria-labelledby="page-title">
+      <div className="page-header">
+        <div>
+          <h1 id="page-title">{t('backups.title')}</h1>
+          <p className="muted">{t('backups.intro')}</p>
+        </div>
+        {(servers.data?.length ?? 0) > 1 && (
+          <div className="field">
+            <label htmlFor="backups-server">{t('backups.server')}</label>
+            <select
+              id="backups-server"
+              value={selected}
+              onChange={(e) => {
+                setServerId(e.target.value);
+                setSnapshotId('');
+              }}
+            >
+              {servers.data?.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+      {selected === '' && servers.data && <p className="muted">{t('backups.noServer')}</p>}
+      {settings.error && (
+        <p className="banner error" role="alert">
+          {describeError(t, settings.error)}
+        </p>
+      )}
+      {settings.isLoading && <p className="muted">{t('common.loading')}</p>}
+      {settings.data && (
+        <div className="backups">
+          <BackupStatusLine settings={settings.data} list={list.data} />
+          <div className="backups-grid">
+            <BackupSettingsForm key={`${selected}/${settings.data.enabled}`} settings={settings.data} />
+            {settings.data.enabled && (
+              <BackUpNowPanel key={selected} settings={settings.data} list={list.data} />
+            )}
+          </div>
+          {settings.data.enabled && (
+            <section className="card" aria-labelledby="backups-list-title">
+              <h2 id="backups-list-title">{t('backups.list.title')}</h2>
+              {list.error && (
+                <p className="banner error" role="alert">
+                  {describeError(t, list.error)}
+                </p>
+              )}
+              {list.data && (
+                <BackupTable snapshots={list.data.snapshots} selected={snapshotId} onSelect={setSnapshotId} />
+              )}
+              {contents.error && (
+                <p className="banner error" role="alert">
+                  {describeError(t, contents.error)}
+                </p>
+              )}
+              {contents.isLoading && <p className="muted">{t('common.loading')}</p>}
+              {contents.data && (
+                <div className="backup-detail">
+                  <BackupContentsPanel contents={contents.data} />
+                  <RestorePanel
+                    key={`${selected}/${snapshotId}`}
+                    serverId={selected}
+                    servers={servers.data ?? []}
+                    contents={contents.data}
+                    hasLaptopCopy={list.data?.laptopCopy !== undefined}
+                    onOpenDns={openDns}
+                  />
+                </div>
+              )}
+            </section>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
