@@ -859,11 +859,16 @@ export const en = {
       checking: 'Checking the backup',
       pruning: 'Removing backups past their time',
       restoring: 'Putting the files back',
-      stopping: 'Pausing the mail services',
-      starting_services: 'Starting the mail services again',
-      downloading: 'Copying',
-      uploading_copy: 'Sending the copy',
       done: 'Done',
+    },
+    step: {
+      backup: 'Backing up',
+      restore: 'Putting the files back',
+      stop: 'Pausing the mail services',
+      init: 'Preparing the restored data',
+      health: 'Starting the mail services again',
+      download: 'Copying to this laptop',
+      upload: 'Sending the copy from this laptop to the server',
     },
     percent: '{{percent}} %',
     list: {
@@ -905,6 +910,8 @@ export const en = {
       from: 'Restore from',
       fromTarget: 'Where backups go',
       fromLaptop: 'The copy on this laptop',
+      needsLaptopCopy:
+        '{{server}} keeps its backups on itself, so another server can only be restored from the copy on this laptop: turn on “Keep a copy on this laptop” in the settings and update the copy first.',
       review: 'Restore…',
       confirmTitle: 'Before restoring',
       confirmMailbox:

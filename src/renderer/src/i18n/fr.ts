@@ -1043,11 +1043,16 @@ export const fr: Messages = {
       checking: 'Vérification de la sauvegarde',
       pruning: 'Suppression des sauvegardes trop anciennes',
       restoring: 'Remise en place des fichiers',
-      stopping: 'Mise en pause des services de courriel',
-      starting_services: 'Redémarrage des services de courriel',
-      downloading: 'Copie',
-      uploading_copy: 'Envoi de la copie',
       done: 'Terminé',
+    },
+    step: {
+      backup: 'Sauvegarde',
+      restore: 'Remise en place des fichiers',
+      stop: 'Mise en pause des services de courriel',
+      init: 'Préparation des données restaurées',
+      health: 'Redémarrage des services de courriel',
+      download: 'Copie vers cet ordinateur',
+      upload: 'Envoi de la copie de cet ordinateur vers le serveur',
     },
     percent: '{{percent}} %',
     list: {
@@ -1094,6 +1099,8 @@ export const fr: Messages = {
       from: 'Restaurer depuis',
       fromTarget: 'L’emplacement des sauvegardes',
       fromLaptop: 'La copie sur cet ordinateur',
+      needsLaptopCopy:
+        '{{server}} garde ses sauvegardes sur lui-même : un autre serveur ne peut donc être restauré qu’à partir de la copie sur cet ordinateur. Activez « Garder une copie sur cet ordinateur » dans les réglages et mettez d’abord la copie à jour.',
       review: 'Restaurer…',
       confirmTitle: 'Avant de restaurer',
       confirmMailbox:

@@ -98,6 +98,7 @@ export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
                     servers={servers.data ?? []}
                     contents={contents.data}
                     hasLaptopCopy={list.data?.laptopCopy !== undefined}
+                    keptOnServer={settings.data.target.kind === 'local'}
                     onOpenDns={openDns}
                   />
                 </div>

@@ -27,12 +27,15 @@ export function RestorePanel({
   servers,
   contents,
   hasLaptopCopy,
+  keptOnServer,
   onOpenDns,
 }: {
   serverId: string;
   servers: ServerProfile[];
   contents: BackupContents;
   hasLaptopCopy: boolean;
+  /** Backups kept on the server itself reach another server only through the copy on this laptop. */
+  keptOnServer: boolean;
   onOpenDns: (serverId: string, domain: string) => void;
 }) {
   const { t, i18n } = useTranslation();
@@ -53,6 +56,10 @@ export function RestorePanel({
   const date = formatWhen(contents.time, i18n.language);
   const target = kind === 'mailbox' ? serverId : onto;
   const plan: RestorePlan = { kind, mailbox, source: nameOf(serverId), server: nameOf(target), date };
+  const elsewhere = kind === 'server' && onto !== serverId;
+  // Onto another server, backups kept on this one come from the copy on this laptop.
+  const source = elsewhere && keptOnServer ? 'laptop' : from;
+  const blocked = elsewhere && keptOnServer && !hasLaptopCopy;
   const running = restoreMailbox.isPending || restoreServer.isPending || restoreOnto.isPending;
   const error = restoreMailbox.error ?? restoreServer.error ?? restoreOnto.error;
 
@@ -62,7 +69,7 @@ export function RestorePanel({
     verify.reset();
     const id = newOperationId();
     setOperationId(id);
-    const base = { operationId: id, snapshotId: contents.snapshotId, from };
+    const base = { operationId: id, snapshotId: contents.snapshotId, from: source };
     const finished = (result: RestoreResult, dnsChanges?: DnsChange[]) => {
       setDone({ result, onto: target, dnsChanges });
       verify.mutate({ serverId: target });
@@ -140,7 +147,12 @@ export function RestorePanel({
             </select>
             <small>{t('backups.restore.newServerHelp')}</small>
           </div>
-          {hasLaptopCopy && (
+          {blocked && (
+            <p className="banner error" role="alert">
+              {t('backups.restore.needsLaptopCopy', { server: nameOf(serverId) })}
+            </p>
+          )}
+          {hasLaptopCopy && !(elsewhere && keptOnServer) && (
             <fieldset className="field" disabled={running}>
               <legend>{t('backups.restore.from')}</legend>
               {(['target', 'laptop'] as const).map((f) => (
@@ -159,7 +171,7 @@ export function RestorePanel({
         <button
           type="button"
           className="danger"
-          disabled={running || (kind === 'mailbox' && !mailbox)}
+          disabled={running || blocked || (kind === 'mailbox' && !mailbox)}
           onClick={() => setConfirming(true)}
         >
           {running ? t('backups.restore.running') : t('backups.restore.review')}
