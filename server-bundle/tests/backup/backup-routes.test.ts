@@ -157,6 +157,10 @@ describe('backup routes', () => {
     expect(contents.json.manifest.domains).toContain('example.com');
 
     expect((await h.call('GET', '/v1/backups/runs/nope-000000000000')).status).toBe(404);
+    // A run whose process died (SIGKILL) keeps its last "running" state but not its lease: failed.
+    await h.redisConn.set(`backup:run:${runId}`, JSON.stringify({ ...run, state: undefined, status: 'running' }));
+    const dead = (await h.call('GET', `/v1/backups/runs/${runId}`)).json;
+    expect(dead).toMatchObject({ state: 'failed', error: { code: 'INTERRUPTED' } });
     expect((await h.call('GET', '/v1/backups/not-hex')).status).toBe(400);
   }, 90_000);
 
