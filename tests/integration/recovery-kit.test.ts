@@ -4,6 +4,8 @@
  * passphrase, imports it and regains access: the SSH connection insists on the host key confirmed
  * on A, the control API answers (health, mailboxes) with the token that came across, and a mailbox
  * password reset works, which needs the recovery key from A's vault (checked with a real IMAP login).
+ * A took a backup before the laptop was "lost" and then a message was deleted: B, with the backup key
+ * from the kit, lists that backup and restores the whole server from it, and the message is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -27,6 +29,8 @@ let a: MailAdminBed;
 let b: ReturnType<typeof freshFacteur>;
 let kit: ExportedRecoveryKit;
 let profileOnA: ServerProfile;
+let firstPassword: string;
+let snapshotId: string;
 
 async function inboxSubjects(pass: string): Promise<string[]> {
   const client = new ImapFlow({
@@ -70,7 +74,7 @@ afterAll(async () => {
 });
 
 describe('on the first computer', () => {
-  it('has a mailbox with mail, and exports the kit and its sheet', async () => {
+  it('has a mailbox, a backup of its mail taken before the mail was deleted, and exports the kit and its sheet', async () => {
     await a.call('addDomain', { serverId: a.serverId, name: DOMAIN });
     const created = await a.call('createMailbox', { serverId: a.serverId, address: ADDRESS });
     const client = new ImapFlow({
@@ -86,7 +90,17 @@ describe('on the first computer', () => {
       'INBOX',
       `From: a@example.net\r\nTo: ${ADDRESS}\r\nSubject: before the laptop was lost\r\n\r\nHi.\r\n`,
     );
+    firstPassword = created.password;
+
+    // A backup on the server (key made on A and kept in its vault), then the message is deleted.
+    await a.call('setBackupSettings', { serverId: a.serverId, target: { kind: 'local' } });
+    const backup = await a.call('runBackup', { serverId: a.serverId, operationId: 'kit-backup' });
+    expect(backup.verified).toBe(true);
+    snapshotId = backup.snapshotId;
+    await client.mailboxOpen('INBOX');
+    await client.messageDelete('1:*');
     await client.logout();
+    expect(await inboxSubjects(firstPassword)).toEqual([]);
     profileOnA = (await a.call('listServers', {}))[0]!;
 
     await expect(
@@ -102,11 +116,14 @@ describe('on the first computer', () => {
         name: `VPS ${N}`,
         address: `${a.vps.user}@${a.vps.host}:${a.vps.port}`,
         hostKeyFingerprint: profileOnA.hostKeyFingerprint,
+        backupKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        backupLocation: expect.stringContaining('/var/lib/facteur-backups/restic'),
       }),
     ]);
+    expect(kit.sheetHtml).toContain(kit.sheet.servers[0]!.backupKey);
     expect(kit.sheetHtml).toContain(profileOnA.hostKeyFingerprint);
     expect(kit.sheetHtml).not.toContain(PASSPHRASE);
-  });
+  }, 300_000);
 });
 
 describe('on a new computer holding only the kit', () => {
@@ -135,6 +152,7 @@ describe('on a new computer holding only the kit', () => {
         { kind: 'ssh-key', subject: name, outcome: 'added' },
         { kind: 'control-access', subject: name, outcome: 'added' },
         { kind: 'recovery-key', subject: name, outcome: 'added' },
+        { kind: 'backup-key', subject: name, outcome: 'added' },
       ]),
     );
     expect(imported.items.every((i) => i.outcome === 'added')).toBe(true);
@@ -151,6 +169,20 @@ describe('on a new computer holding only the kit', () => {
     const mailboxes = await b.call('listMailboxes', { id: profileOnA.id });
     expect(mailboxes.map((m) => m.address)).toContain(ADDRESS);
   });
+
+  it('restores the whole server from the backup taken on the first computer: the deleted message is back', async () => {
+    const list = await b.call('listBackups', { id: profileOnA.id });
+    expect(list.snapshots.map((s) => s.id)).toContain(snapshotId);
+    const restored = await b.call('restoreServer', {
+      serverId: profileOnA.id,
+      operationId: 'kit-restore',
+      snapshotId,
+    });
+    expect(restored.snapshotId).toBe(snapshotId);
+    expect(await inboxSubjects(firstPassword)).toEqual(['before the laptop was lost']);
+    const verified = await b.call('verifyRestore', { serverId: profileOnA.id });
+    expect(verified.mailboxes).toEqual([expect.objectContaining({ address: ADDRESS, messages: 1 })]);
+  }, 300_000);
 
   it('resets a mailbox password with the recovery key that came in the kit; the mail is still there', async () => {
     const reset = await b.call('resetMailboxPassword', { serverId: profileOnA.id, address: ADDRESS });

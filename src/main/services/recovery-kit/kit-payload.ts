@@ -43,7 +43,7 @@ export function describeEntry(name: string): Pick<ImportedItem, 'kind' | 'subjec
     [/^deployment:(.+)$/, 'control-access'],
     [/^recovery-key:(.+)$/, 'recovery-key'],
     [/^backup-key:(.+)$/, 'backup-key'],
-    [/^backup-prefs:(.+)$/, 'backup-settings'],
+    [/^backup-(?:prefs|target):(.+)$/, 'backup-settings'],
     [/^dns\.provider\.(.+)$/, 'dns-secret'],
   ];
   for (const [pattern, kind] of patterns) {
