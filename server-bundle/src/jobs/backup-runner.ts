@@ -26,7 +26,7 @@ export interface BackupRunView {
   finishedAt: string | null;
   /** The snapshot a good run made. */
   snapshot: SnapshotSummary | null;
-  /** Plain words; the code is BackupError's (UNREACHABLE, WRONG_KEY, DISK_FULL, ...). */
+  /** Plain words; the code is BackupError's (UNREACHABLE, WRONG_KEY, DISK_FULL, ...) or INTERRUPTED. */
   error: { code: string; message: string } | null;
 }
 
@@ -115,7 +115,19 @@ export class BackupRunner {
   async get(runId: string): Promise<BackupRunView | undefined> {
     if (!/^[a-z0-9]{1,12}-[0-9a-f]{12}$/.test(runId)) return undefined;
     const raw = await this.#d.redis.get(runKey(runId));
-    return raw ? (JSON.parse(raw) as BackupRunView) : undefined;
+    if (!raw) return undefined;
+    const view = JSON.parse(raw) as BackupRunView;
+    // "running" without its lease: the process running it died (its end is saved before the lease goes).
+    if (view.status === 'running' && (await this.#d.redis.get(LEASE_KEY))?.split(' ')[0] !== runId)
+      return {
+        ...view,
+        status: 'failed',
+        error: {
+          code: 'INTERRUPTED',
+          message: 'The backup was interrupted (the server or its jobs role stopped) before it finished.',
+        },
+      };
+    return view;
   }
 
   /** The run going on now (here or in another process), if any. */

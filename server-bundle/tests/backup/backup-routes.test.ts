@@ -158,7 +158,11 @@ describe('backup routes', () => {
 
     expect((await h.call('GET', '/v1/backups/runs/nope-000000000000')).status).toBe(404);
     // A run whose process died (SIGKILL) keeps its last "running" state but not its lease: failed.
-    await h.redisConn.set(`backup:run:${runId}`, JSON.stringify({ ...run, state: undefined, status: 'running' }));
+    const stored = JSON.parse((await h.redisConn.get(`backup:run:${runId}`))!) as object;
+    await h.redisConn.set(
+      `backup:run:${runId}`,
+      JSON.stringify({ ...stored, status: 'running', phase: 'uploading' }),
+    );
     const dead = (await h.call('GET', `/v1/backups/runs/${runId}`)).json;
     expect(dead).toMatchObject({ state: 'failed', error: { code: 'INTERRUPTED' } });
     expect((await h.call('GET', '/v1/backups/not-hex')).status).toBe(400);
