@@ -969,6 +969,64 @@ export const en = {
     themeLight: 'Light',
     themeDark: 'Dark',
     version: 'Facteur {{version}} ({{runtime}})',
+    kit: {
+      title: 'Recovery kit',
+      intro:
+        'A lost laptop must not mean lost access. The recovery kit is one file holding everything Facteur keeps secret — the SSH keys, the keys to each mail server, the recovery keys of the mailboxes, the backup keys — and the list of your servers, locked with a passphrase you choose. With the file and the passphrase, Facteur on a new computer takes over where this one left off.',
+      exportTitle: 'Make a recovery kit',
+      passphraseHelp:
+        'Choose a passphrase of at least 12 characters: a few unrelated words are easy to remember and hard to guess. Nobody can recover it for you: without it the file cannot be opened.',
+      passphrase: 'Passphrase',
+      confirm: 'Passphrase again',
+      mismatch: 'The two passphrases differ.',
+      export: 'Make and save the kit',
+      exporting: 'Locking the kit…',
+      exported:
+        '{{file}} is saved. Keep it away from this computer (a USB stick, another cloud), and print the sheet below.',
+      print: 'Print the sheet',
+      saveAgain: 'Save the kit again',
+      saveSheet: 'Save the sheet (HTML)',
+      importTitle: 'Import a recovery kit',
+      importHelp:
+        'On a new computer: choose the kit file and type its passphrase. Nothing changes unless the passphrase opens an intact file.',
+      file: 'Kit file',
+      import: 'Import',
+      importing: 'Opening the kit…',
+      imported: 'The kit made on {{date}} is imported:',
+      outcome: {
+        added: '{{what}}: added.',
+        updated: '{{what}}: replaced by the newer one from the kit.',
+        kept: '{{what}}: the one on this computer is newer, so it was kept.',
+        unchanged: '{{what}}: already here.',
+      },
+      kind: {
+        server: 'Server {{subject}}',
+        'ssh-key': 'SSH key of {{subject}}',
+        'control-access': 'Access to the mail server on {{subject}}',
+        'recovery-key': 'Recovery key of the mailboxes on {{subject}}',
+        'backup-key': 'Backup key of {{subject}}',
+        'backup-settings': 'Backup settings of {{subject}}',
+        'dns-secret': 'DNS update key for {{subject}}',
+        setting: 'Setting {{subject}}',
+      },
+      sheet: {
+        title: 'Facteur recovery sheet',
+        intro:
+          'Made on {{date}}. Keep it somewhere safe, apart from your computer. With the kit file and its passphrase, a new computer regains access to your servers; with this sheet alone, your backups can still be read.',
+        file: 'Recovery kit file',
+        sha256: 'Its SHA-256',
+        passphrase: 'Passphrase of the kit (write it by hand):',
+        noServers: 'No server was in Facteur when this sheet was made.',
+        address: 'Address (SSH)',
+        fingerprint: 'Host key fingerprint',
+        backupLocation: 'Backups are in',
+        unknownLocation: 'not known on this computer',
+        backupKey: 'Backup key',
+        noBackupKey: 'backups were not set up from this computer',
+        howTo:
+          'To import: Facteur, Settings, Recovery kit, Import. To read a backup without Facteur: restic -r LOCATION snapshots, with the backup key as the repository password.',
+      },
+    },
   },
   errors: {
     title: 'Something went wrong',
@@ -994,6 +1052,13 @@ export const en = {
     BACKUPS_OFF: 'Backups are not set up for this server on this computer. {{detail}}',
     BACKUP_INVALID:
       'This backup cannot be used: it is damaged or incomplete, or the backup key does not open it. Nothing was changed. {{detail}}',
+    PASSPHRASE_WEAK:
+      'This passphrase is too easy to guess: use at least {{min}} characters, without runs of keys or common words (a few unrelated words work well).',
+    PASSPHRASE_MISMATCH: 'The two passphrases differ: type the same one twice. Nothing was exported.',
+    KIT_WRONG_PASSPHRASE:
+      'This passphrase does not open the recovery kit: nothing was imported. Check it letter by letter (capitals, accents, spaces).',
+    KIT_DAMAGED:
+      'This recovery kit file is damaged or incomplete, so nothing was imported. Use another copy of the file.',
     INTERNAL: 'Something unexpected happened.',
   },
 };

@@ -1159,6 +1159,64 @@ export const fr: Messages = {
     themeLight: 'Clair',
     themeDark: 'Sombre',
     version: 'Facteur {{version}} ({{runtime}})',
+    kit: {
+      title: 'Kit de récupération',
+      intro:
+        'Perdre son ordinateur ne doit pas faire perdre l’accès. Le kit de récupération est un fichier qui contient tout ce que Facteur garde secret — les clés SSH, les clés de chaque serveur de courriel, les clés de récupération des boîtes, les clés de sauvegarde — et la liste de vos serveurs, verrouillé par une phrase de passe de votre choix. Avec le fichier et la phrase, Facteur sur un nouvel ordinateur reprend là où celui-ci s’est arrêté.',
+      exportTitle: 'Créer un kit de récupération',
+      passphraseHelp:
+        'Choisissez une phrase de passe d’au moins 12 caractères : quelques mots sans rapport entre eux sont faciles à retenir et difficiles à deviner. Personne ne pourra la retrouver pour vous : sans elle, le fichier ne s’ouvre pas.',
+      passphrase: 'Phrase de passe',
+      confirm: 'Phrase de passe, encore',
+      mismatch: 'Les deux phrases de passe diffèrent.',
+      export: 'Créer et enregistrer le kit',
+      exporting: 'Verrouillage du kit…',
+      exported:
+        '{{file}} est enregistré. Gardez-le loin de cet ordinateur (clé USB, autre nuage) et imprimez la fiche ci-dessous.',
+      print: 'Imprimer la fiche',
+      saveAgain: 'Enregistrer le kit à nouveau',
+      saveSheet: 'Enregistrer la fiche (HTML)',
+      importTitle: 'Importer un kit de récupération',
+      importHelp:
+        'Sur un nouvel ordinateur : choisissez le fichier du kit et tapez sa phrase de passe. Rien ne change tant que la phrase n’ouvre pas un fichier intact.',
+      file: 'Fichier du kit',
+      import: 'Importer',
+      importing: 'Ouverture du kit…',
+      imported: 'Le kit créé le {{date}} est importé :',
+      outcome: {
+        added: '{{what}} : ajouté.',
+        updated: '{{what}} : remplacé par la version plus récente du kit.',
+        kept: '{{what}} : celui de cet ordinateur est plus récent, il est gardé.',
+        unchanged: '{{what}} : déjà présent.',
+      },
+      kind: {
+        server: 'Serveur {{subject}}',
+        'ssh-key': 'Clé SSH de {{subject}}',
+        'control-access': 'Accès au serveur de courriel de {{subject}}',
+        'recovery-key': 'Clé de récupération des boîtes de {{subject}}',
+        'backup-key': 'Clé de sauvegarde de {{subject}}',
+        'backup-settings': 'Réglages de sauvegarde de {{subject}}',
+        'dns-secret': 'Clé de mise à jour DNS de {{subject}}',
+        setting: 'Réglage {{subject}}',
+      },
+      sheet: {
+        title: 'Fiche de récupération Facteur',
+        intro:
+          'Créée le {{date}}. Rangez-la en lieu sûr, loin de votre ordinateur. Avec le fichier du kit et sa phrase de passe, un nouvel ordinateur retrouve l’accès à vos serveurs ; avec cette fiche seule, vos sauvegardes restent lisibles.',
+        file: 'Fichier du kit',
+        sha256: 'Son SHA-256',
+        passphrase: 'Phrase de passe du kit (à écrire à la main) :',
+        noServers: 'Aucun serveur n’était dans Facteur quand cette fiche a été créée.',
+        address: 'Adresse (SSH)',
+        fingerprint: 'Empreinte de la clé d’hôte',
+        backupLocation: 'Les sauvegardes sont dans',
+        unknownLocation: 'inconnu sur cet ordinateur',
+        backupKey: 'Clé de sauvegarde',
+        noBackupKey: 'les sauvegardes n’ont pas été activées depuis cet ordinateur',
+        howTo:
+          'Pour importer : Facteur, Réglages, Kit de récupération, Importer. Pour lire une sauvegarde sans Facteur : restic -r EMPLACEMENT snapshots, avec la clé de sauvegarde comme mot de passe du dépôt.',
+      },
+    },
   },
   errors: {
     title: 'Un problème est survenu',
@@ -1184,6 +1242,14 @@ export const fr: Messages = {
     BACKUPS_OFF: 'Les sauvegardes ne sont pas configurées pour ce serveur sur cet ordinateur. {{detail}}',
     BACKUP_INVALID:
       'Cette sauvegarde est inutilisable : elle est abîmée ou incomplète, ou la clé de sauvegarde ne l’ouvre pas. Rien n’a été modifié. {{detail}}',
+    PASSPHRASE_WEAK:
+      'Cette phrase de passe est trop facile à deviner : prenez au moins {{min}} caractères, sans suite de touches ni mot courant (quelques mots sans rapport entre eux conviennent bien).',
+    PASSPHRASE_MISMATCH:
+      'Les deux phrases de passe diffèrent : tapez deux fois la même. Rien n’a été exporté.',
+    KIT_WRONG_PASSPHRASE:
+      'Cette phrase de passe n’ouvre pas le kit de récupération : rien n’a été importé. Vérifiez-la lettre par lettre (majuscules, accents, espaces).',
+    KIT_DAMAGED:
+      'Ce fichier de kit de récupération est abîmé ou incomplet, donc rien n’a été importé. Utilisez une autre copie du fichier.',
     INTERNAL: 'Un imprévu est survenu.',
   },
 };

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { languages, type Language } from '../../i18n';
 import { appInfoQuery } from '../../queries/app';
 import type { ThemeChoice } from '../../app/theme';
+import { RecoveryKitPanel } from './RecoveryKitPanel';
 
 export function SettingsPage({ theme, onTheme }: { theme: ThemeChoice; onTheme: (t: ThemeChoice) => void }) {
   const { t, i18n } = useTranslation();
@@ -39,6 +40,7 @@ export function SettingsPage({ theme, onTheme }: { theme: ThemeChoice; onTheme: 
           </label>
         ))}
       </fieldset>
+      <RecoveryKitPanel />
       {info.data && <p className="muted">{t('settings.version', info.data)}</p>}
     </section>
   );
