@@ -67,7 +67,7 @@ export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
         <div className="backups">
           <BackupStatusLine settings={settings.data} list={list.data} />
           <div className="backups-grid">
-            <BackupSettingsForm key={`${selected}/${settings.data.enabled}`} settings={settings.data} />
+            <BackupSettingsForm key={selected} settings={settings.data} />
             {settings.data.enabled && (
               <BackUpNowPanel key={selected} settings={settings.data} list={list.data} />
             )}
