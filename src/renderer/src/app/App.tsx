@@ -9,6 +9,7 @@ import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupPage } from '../features/setup/SetupPage';
 import { StatusPanel } from '../features/status/StatusPanel';
 import { PlaceholderPage } from '../features/placeholder/PlaceholderPage';
+import { UpdatesPage } from '../features/updates/UpdatesPage';
 import { describeError } from './errors';
 import { clearError, useGlobalError } from './global-errors';
 import { sections, type Section } from './sections';
@@ -58,10 +59,19 @@ export function App() {
         {section === 'dashboard' && <DashboardPage />}
         {section === 'mail' && <MailPage />}
         {section === 'backups' && <BackupsPage onOpenDns={() => setSection('dns')} />}
+        {section === 'updates' && <UpdatesPage />}
         {section === 'settings' && <SettingsPage theme={theme} onTheme={setTheme} />}
-        {!['servers', 'setup', 'dns', 'dashboard', 'mail', 'backups', 'settings', 'status'].includes(
-          section,
-        ) && <PlaceholderPage section={t(`nav.${section}`)} />}
+        {![
+          'servers',
+          'setup',
+          'dns',
+          'dashboard',
+          'mail',
+          'backups',
+          'updates',
+          'settings',
+          'status',
+        ].includes(section) && <PlaceholderPage section={t(`nav.${section}`)} />}
       </main>
     </div>
   );

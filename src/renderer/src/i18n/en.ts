@@ -957,6 +957,62 @@ export const en = {
       open: 'Open the DNS page for {{server}}',
     },
   },
+  updates: {
+    title: 'Updates',
+    intro:
+      'The version your server runs, what a newer one changes, and upgrades that back up first and put the previous version back by themselves if the new one does not start.',
+    server: 'Server',
+    noServer: 'Add a server first.',
+    versions: {
+      title: 'Versions',
+      running: 'Running on the server',
+      none: 'nothing installed yet',
+      available: { bundled: 'In this copy of Facteur', registry: 'In your registry' },
+      changes: 'What changes',
+    },
+    upgrade: {
+      explain:
+        'Facteur backs up first, sends only what the server lacks, then replaces the services one at a time, the one receiving mail last. If a service is not healthy in time, the previous version comes back by itself. Mail sent meanwhile waits at the sender and arrives.',
+      button: 'Upgrade to {{version}}',
+      running: 'Upgrading…',
+      upToDate: 'Up to date',
+      failed: 'The upgrade stopped.',
+    },
+    step: {
+      backup: 'Backing up',
+      image: 'Sending the new version',
+      'config-copy': 'Keeping a copy of the configuration',
+      init: 'Updating the configuration',
+      replace: 'Replacing the services one at a time',
+      rollback: 'Putting the previous version back',
+      done: 'Done',
+    },
+    outcome: {
+      upgraded: 'Your server now runs version {{to}} (from {{from}}, in {{duration}}).',
+      'up-to-date': 'Your server already runs version {{to}}.',
+      'rolled-back': 'Version {{to}} did not start properly: your server runs {{from}} again, no mail lost.',
+      noBackup: 'No backup was taken first: backups are not set up for this server.',
+    },
+    os: {
+      title: 'Security updates of the server’s system',
+      explain:
+        'Debian installs its security updates every day by itself (unattended-upgrades). Facteur installs the tool when you turn this on.',
+      toggle: 'Install security updates automatically',
+      applying: 'Applying…',
+      notInstalled: 'unattended-upgrades is not installed on this server yet.',
+    },
+    auto: {
+      title: 'Automatic upgrades',
+      enable: 'Upgrade the mail server automatically when this copy of Facteur has a newer version',
+      window: 'Daily time',
+      windowHelp: 'At or after this time (this computer’s clock), while Facteur is open.',
+      registry: 'Registry image (optional)',
+      registryHelp:
+        'Leave empty to use the image that comes with Facteur. With an image reference, the server pulls it instead.',
+      save: 'Save',
+      saved: 'Saved.',
+    },
+  },
   placeholder: {
     title: '{{section}}',
     text: 'This part of Facteur arrives with a coming release. Add a server first: everything here starts from it.',

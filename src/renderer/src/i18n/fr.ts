@@ -1147,6 +1147,64 @@ export const fr: Messages = {
       open: 'Ouvrir la page DNS pour {{server}}',
     },
   },
+  updates: {
+    title: 'Mises à jour',
+    intro:
+      'La version que votre serveur fait tourner, ce que la suivante change, et des mises à jour qui sauvegardent d’abord et remettent seules la version précédente si la nouvelle ne démarre pas.',
+    server: 'Serveur',
+    noServer: 'Ajoutez d’abord un serveur.',
+    versions: {
+      title: 'Versions',
+      running: 'Sur le serveur',
+      none: 'rien d’installé pour l’instant',
+      available: { bundled: 'Dans cette copie de Facteur', registry: 'Dans votre registre' },
+      changes: 'Ce qui change',
+    },
+    upgrade: {
+      explain:
+        'Facteur sauvegarde d’abord, n’envoie que ce qui manque au serveur, puis remplace les services un par un, celui qui reçoit le courrier en dernier. Si un service n’est pas en bonne santé à temps, la version précédente revient d’elle-même. Le courrier envoyé entre-temps attend chez l’expéditeur et arrive.',
+      button: 'Passer à la version {{version}}',
+      running: 'Mise à jour…',
+      upToDate: 'À jour',
+      failed: 'La mise à jour s’est arrêtée.',
+    },
+    step: {
+      backup: 'Sauvegarde',
+      image: 'Envoi de la nouvelle version',
+      'config-copy': 'Copie de la configuration',
+      init: 'Mise à jour de la configuration',
+      replace: 'Remplacement des services un par un',
+      rollback: 'Retour à la version précédente',
+      done: 'Terminé',
+    },
+    outcome: {
+      upgraded: 'Votre serveur fait tourner la version {{to}} (depuis {{from}}, en {{duration}}).',
+      'up-to-date': 'Votre serveur fait déjà tourner la version {{to}}.',
+      'rolled-back':
+        'La version {{to}} n’a pas démarré correctement : votre serveur fait de nouveau tourner {{from}}, sans perte de courrier.',
+      noBackup: 'Aucune sauvegarde préalable : les sauvegardes ne sont pas activées pour ce serveur.',
+    },
+    os: {
+      title: 'Mises à jour de sécurité du système du serveur',
+      explain:
+        'Debian installe seul ses mises à jour de sécurité chaque jour (unattended-upgrades). Facteur installe l’outil quand vous activez ceci.',
+      toggle: 'Installer automatiquement les mises à jour de sécurité',
+      applying: 'Application…',
+      notInstalled: 'unattended-upgrades n’est pas encore installé sur ce serveur.',
+    },
+    auto: {
+      title: 'Mises à jour automatiques',
+      enable:
+        'Mettre à jour le serveur de courrier automatiquement quand cette copie de Facteur a une version plus récente',
+      window: 'Heure quotidienne',
+      windowHelp: 'À partir de cette heure (horloge de cet ordinateur), tant que Facteur est ouvert.',
+      registry: 'Image d’un registre (facultatif)',
+      registryHelp:
+        'Laissez vide pour utiliser l’image fournie avec Facteur. Avec une référence d’image, le serveur la télécharge à la place.',
+      save: 'Enregistrer',
+      saved: 'Enregistré.',
+    },
+  },
   placeholder: {
     title: '{{section}}',
     text: 'Cette partie de Facteur arrive dans une prochaine version. Ajoutez d’abord un serveur : tout part de lui.',
