@@ -58,6 +58,7 @@ function parseTarget(t: unknown): BackupTarget {
       region: typeof t.region === 'string' ? t.region : '',
       accessKeyId: str(t, 'accessKeyId', 'the S3 access key'),
       secretAccessKey: str(t, 'secretAccessKey', 'the S3 secret key'),
+      ...(typeof t.caCert === 'string' && t.caCert.includes('BEGIN CERTIFICATE') ? { caCert: t.caCert } : {}),
     };
   }
   throw bad('the backup target must be local, sftp or s3');

@@ -28,6 +28,8 @@ export type BackupTarget =
       region: string;
       accessKeyId: string;
       secretAccessKey: string;
+      /** PEM of a private CA for a self-hosted S3 (MinIO, Garage) with its own certificate. */
+      caCert?: string;
     };
 
 export type BackupSchedule = { everyMs: number } | { dailyAt: string /* 'HH:MM', server local time */ };

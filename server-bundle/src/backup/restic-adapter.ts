@@ -84,6 +84,10 @@ export class Restic {
         env.AWS_SECRET_ACCESS_KEY = t.secretAccessKey;
         if (t.region) args.push('-o', `s3.region=${t.region}`);
         args.push('-o', 's3.bucket-lookup=path');
+        if (t.caCert) {
+          await writeFile(join(tmp, 'ca.pem'), t.caCert, { mode: 0o600 });
+          args.push('--cacert', join(tmp, 'ca.pem'));
+        }
       } else {
         const identity = join(tmp, 'id');
         const knownHosts = join(tmp, 'known_hosts');
@@ -288,6 +292,11 @@ const FAILURES: Array<[RegExp, BackupError['code'], string]> = [
     /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|Access Denied|Permission denied \(publickey|Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i,
     'UNREACHABLE',
     'the backup target refused the credentials (access key, SSH key or host key): check the target settings',
+  ],
+  [
+    /x509:|certificate signed by unknown authority|certificate is not valid|tls: /i,
+    'UNREACHABLE',
+    "the backup target's TLS certificate is not trusted: check the endpoint (and its CA certificate for a self-hosted S3)",
   ],
   [
     /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|connection timed out|Connection closed|ssh command exited|subprocess ssh|dial tcp|server misbehaving|Could not resolve/i,
