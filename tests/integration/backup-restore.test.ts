@@ -82,9 +82,15 @@ async function messageHashes(n: number): Promise<string[]> {
 
 async function dav(n: number, method: string, path: string, body?: string): Promise<string> {
   const args = ['-sk', '--fail-with-body', '-u', `${ADDRESS}:${password}`, '-X', method];
-  if (body !== undefined) args.push('-H', 'Content-Type: text/plain; charset=utf-8', '--data-binary', body);
-  const { stdout } = await run('curl', [...args, `https://${vps[n]!.host}/dav/${path}`]);
-  return stdout;
+  const type = path.endsWith('.ics') ? 'text/calendar' : 'text/vcard';
+  if (body !== undefined) args.push('-H', `Content-Type: ${type}; charset=utf-8`, '--data-binary', body);
+  args.push('--resolve', `${MAIL_HOST}:443:${vps[n]!.host}`);
+  const res = await run('curl', [...args, `https://${MAIL_HOST}/dav/${path}`]).catch(
+    (err: { stdout?: string; message: string }) => {
+      throw new Error(`${method} ${path}: ${err.stdout ?? ''} ${err.message.split('\n')[0]}`);
+    },
+  );
+  return res.stdout;
 }
 const eventPath = `calendars/${ADDRESS}/default/drill-event.ics`;
 const cardPath = `addressbooks/${ADDRESS}/default/drill-card.vcf`;
