@@ -8,7 +8,7 @@ import type { BackupManifest } from './backup-types.ts';
 
 export const MANIFEST_FILE = 'backup-manifest.json';
 
-/** Mailboxes and domains from the live config DB; sizes from the staged database files. */
+/** Mailboxes and domains from the live config DB; sizes of their database files. */
 export async function buildManifest(
   dataDir: string,
   stagingDir: string,
@@ -42,7 +42,7 @@ export async function buildManifest(
       let sizeBytes = 0;
       for (const suffix of ['', '-wal']) {
         try {
-          sizeBytes += (await stat(join(stagingDir, 'mailboxes', `${m.id}.db${suffix}`))).size;
+          sizeBytes += (await stat(join(dataDir, 'mailboxes', `${m.id}.db${suffix}`))).size;
         } catch {
           // never opened yet (no file) or no WAL
         }

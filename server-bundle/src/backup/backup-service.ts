@@ -24,6 +24,7 @@ import type {
   RestoreResult,
   SnapshotSummary,
 } from './backup-types.ts';
+import { joinPagedDatabases, PAGES_SUFFIX } from './database-pages.ts';
 import { Restic, type ResticSnapshotJson } from './restic-adapter.ts';
 import { EXCLUDED_TOP, stageDataDir } from './snapshot-staging.ts';
 
@@ -286,11 +287,11 @@ export class BackupService {
           );
           if (!m) throw new BackupError('NOT_FOUND', 'this snapshot holds no such mailbox');
           const files = [`${m.id}.db`, `${m.id}.db-wal`, `${m.id}.db-journal`];
-          await restic.restore(
-            opts.snapshotId,
-            work,
-            files.map((f) => `/mailboxes/${f}`),
-          );
+          await restic.restore(opts.snapshotId, work, [
+            ...files.map((f) => `/mailboxes/${f}`),
+            `/mailboxes/${m.id}.db${PAGES_SUFFIX}`,
+          ]);
+          await joinPagedDatabases(work);
           report(60);
           const from = join(work, 'mailboxes');
           const into = join(this.#dataDir, 'mailboxes');
@@ -301,6 +302,7 @@ export class BackupService {
           mailboxes = [m.id];
         } else {
           await restic.restore(opts.snapshotId, work);
+          await joinPagedDatabases(work);
           report(60);
           for (const name of await readdir(work)) {
             if (name === MANIFEST_FILE || EXCLUDED_TOP.has(name)) continue;

@@ -24,6 +24,7 @@ import {
 import type { Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BackupError } from './backup-errors.ts';
+import { PAGES_SUFFIX, SPLIT_MIN_BYTES, writePieces } from './database-pages.ts';
 
 export const STAGING_DIR = '.backup-staging';
 /** Source stat of each staged database copy (outside the staging tree: not part of snapshots). */
@@ -51,6 +52,7 @@ function isTransient(name: string): boolean {
     name.includes('.tmp-') ||
     name.endsWith('.tmp') ||
     name.endsWith('.partial') ||
+    name.endsWith('.copy') ||
     name.startsWith('.restore-')
   );
 }
@@ -58,7 +60,8 @@ function isTransient(name: string): boolean {
 const isDatabase = (name: string) => /\.(db|sqlite)(-wal|-journal)?$/.test(name);
 
 interface CopyState {
-  [rel: string]: { size: number; mtimeNs: string; ino: string };
+  /** pieces: set when the database is staged split (database-pages.ts). */
+  [rel: string]: { size: number; mtimeNs: string; ino: string; pieces?: string[] };
 }
 
 export interface StagingResult {
@@ -120,18 +123,43 @@ export async function stageDataDir(dataDir: string, opts: StagingOptions = {}): 
       seen.add(rel);
       if (isDatabase(name)) {
         const prev = previous[rel];
+        const paged = /\.(db|sqlite)$/.test(name) && Number(st.size) >= SPLIT_MIN_BYTES;
+        const staged = paged ? `${dst}${PAGES_SUFFIX}` : dst;
         const unchanged =
           prev &&
           prev.size === Number(st.size) &&
           prev.mtimeNs === String(st.mtimeNs) &&
           prev.ino === String(st.ino) &&
-          (await exists(dst));
+          !!prev.pieces === paged &&
+          (await exists(staged));
         if (unchanged) {
           state[rel] = prev;
+        } else if (paged) {
+          const copy = `${dst}.copy`;
+          const taken = await stableCopy(src, copy, attempts);
+          if (!taken) continue; // removed meanwhile
+          try {
+            taken.pieces = await writePieces(
+              copy,
+              staged,
+              new Date(Number(BigInt(taken.mtimeNs) / 1_000_000n)),
+            );
+          } finally {
+            await rm(copy, { force: true });
+          }
+          state[rel] = taken;
         } else {
           const taken = await stableCopy(src, dst, attempts);
           if (!taken) continue; // removed meanwhile
           state[rel] = taken;
+        }
+        if (paged) {
+          const pagesRel = `${rel}${PAGES_SUFFIX}`;
+          seen.add(pagesRel);
+          for (const piece of state[rel]!.pieces ?? []) {
+            seen.add(join(pagesRel, piece));
+            seen.add(join(pagesRel, piece, '..'));
+          }
         }
       } else {
         await relink(src, dst, st.ino);

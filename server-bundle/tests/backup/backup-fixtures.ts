@@ -108,3 +108,29 @@ export async function fingerprint(core: MailCore, address: string): Promise<Reco
     s.close();
   }
 }
+
+const WORDS = Array.from({ length: 3000 }, (_, i) => {
+  const syll = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu'];
+  let w = '';
+  for (let n = i + 7; n > 0; n = Math.floor(n / 12)) w += syll[n % 12];
+  return w;
+});
+
+/** A mail like people send: a few paragraphs of text (indexed) and a binary attachment (not). */
+export function realisticMessage(i: number, attachmentBytes: number): Buffer {
+  const words: string[] = [];
+  const n = 150 + (i % 250);
+  for (let k = 0; k < n; k++) words.push(WORDS[Math.floor(Math.random() ** 2 * WORDS.length)]!);
+  const text = words.join(' ').replace(/(.{1,72})( |$)/g, '$1\r\n');
+  const attachment = randomBytes(attachmentBytes)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\r\n');
+  return Buffer.from(
+    `From: Sender ${i % 40} <s${i % 40}@remote.org>\r\nTo: alice@example.com\r\nSubject: ${words.slice(0, 6).join(' ')}\r\n` +
+      `Date: Tue, 2 Jan 2024 09:00:00 +0000\r\nMessage-ID: <m${i}.${randomBytes(4).toString('hex')}@remote.org>\r\n` +
+      `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b${i}"\r\n\r\n` +
+      `--b${i}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n` +
+      `--b${i}\r\nContent-Type: application/pdf; name="doc${i}.pdf"\r\nContent-Transfer-Encoding: base64\r\n` +
+      `Content-Disposition: attachment; filename="doc${i}.pdf"\r\n\r\n${attachment}\r\n--b${i}--\r\n`,
+  );
+}
