@@ -24,7 +24,7 @@ describe('incremental backup', () => {
         password: 'pw',
         recoveryPublicKey: recovery.publicKey.bytes,
       });
-    const fill = async (address: string, count: number, tag: string) => {
+    const fill = async (address: string, count: number) => {
       const s = await core.openSession(address, 'pw');
       try {
         const inbox = s.view.getFolder('INBOX')!.id;
@@ -33,7 +33,7 @@ describe('incremental backup', () => {
         s.close();
       }
     };
-    for (const a of addresses) await fill(a, 200, 'first');
+    for (const a of addresses) await fill(a, 200);
     const svc = new BackupService({ dataDir: data });
     await svc.writeSettings(
       {
@@ -56,7 +56,7 @@ describe('incremental backup', () => {
         '00',
       ),
     );
-    await fill('a@example.com', 4, 'second');
+    await fill('a@example.com', 4);
     const next = await svc.run();
     const { key } = await core.accounts.login('a@example.com', 'pw');
     const bAfter = statSync(
