@@ -1,7 +1,12 @@
 // Validation of backup settings (backup.json, PUT /v1/backups/settings): what cannot work is
 // refused with a plain message before anything touches the target.
 import { BackupError } from './backup-errors.ts';
-import { DEFAULT_RETENTION, type BackupSettings, type BackupTarget } from './backup-types.ts';
+import {
+  DEFAULT_LOCAL_REPOSITORY,
+  DEFAULT_RETENTION,
+  type BackupSettings,
+  type BackupTarget,
+} from './backup-types.ts';
 
 const bad = (message: string) => new BackupError('INVALID', message);
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -17,7 +22,7 @@ function str(o: Record<string, unknown>, k: string, what: string, opts: { empty?
 function parseTarget(t: unknown): BackupTarget {
   if (!isObj(t)) throw bad('a backup target is required');
   if (t.kind === 'local') {
-    const path = str(t, 'path', 'the backup directory');
+    const path = t.path === undefined ? DEFAULT_LOCAL_REPOSITORY : str(t, 'path', 'the backup directory');
     if (!path.startsWith('/') || path.includes('\0'))
       throw bad('the backup directory must be an absolute path');
     return { kind: 'local', path };

@@ -5,10 +5,8 @@
 // store most of a mailbox again. One piece per 64 KiB keeps the cost of a changed page to its
 // piece. Unchanged pieces keep their file (and mtime): restic does not even read them again.
 // A restore joins the pieces back (joinPagedDatabases) before anything is moved into place.
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 export const PAGES_SUFFIX = '.pages';
 /** Databases at least this big are split (smaller ones are cheap to store again whole). */
@@ -75,20 +73,21 @@ export async function joinPagedDatabases(root: string): Promise<void> {
     }
     const target = path.slice(0, -PAGES_SUFFIX.length);
     const tmp = `${target}.partial`;
-    const out = createWriteStream(tmp, { mode: 0o600 });
-    const hiDirs = (await readdir(path)).sort();
+    const out = await open(tmp, 'w', 0o600);
     let mtime = new Date(0);
-    for (const hi of hiDirs) {
-      for (const lo of (await readdir(join(path, hi))).sort()) {
-        const piece = join(path, hi, lo);
-        const st = await stat(piece);
-        if (st.mtime > mtime) mtime = st.mtime;
-        await pipeline(createReadStream(piece), out, { end: false });
+    try {
+      for (const hi of (await readdir(path)).sort()) {
+        for (const lo of (await readdir(join(path, hi))).sort()) {
+          const piece = join(path, hi, lo);
+          const st = await stat(piece);
+          if (st.mtime > mtime) mtime = st.mtime;
+          await out.write(await readFile(piece));
+        }
       }
+      await out.sync();
+    } finally {
+      await out.close();
     }
-    await new Promise<void>((resolve, reject) =>
-      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
     await utimes(tmp, mtime, mtime);
     await rename(tmp, target);
     await rm(path, { recursive: true, force: true });
