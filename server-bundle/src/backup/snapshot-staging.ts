@@ -37,6 +37,7 @@ export const EXCLUDED_TOP: ReadonlySet<string> = new Set([
   'backup-key',
   'backup.json',
   'backup-status.json',
+  'backup-index.json',
   'backup.lock',
   'backup-runs',
   'restore-aside',

@@ -62,6 +62,8 @@ describe('backup drill (local repository)', () => {
     );
     expect(staged).not.toContain('backup-key');
     expect(staged).not.toContain('backup.json');
+    expect(staged).not.toContain('backup-index.json');
+    expect(staged).not.toContain('backup-status.json');
 
     const list = await a.list();
     expect(list.map((s) => s.id)).toEqual([snap.id]);
