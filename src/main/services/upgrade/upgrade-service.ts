@@ -119,7 +119,24 @@ export class UpgradeService {
     }
   }
 
+  /** Servers being upgraded by this app right now (a scheduled and a manual upgrade never overlap). */
+  private readonly running = new Set<string>();
+
   async upgrade(serverId: string, report: Report = () => undefined): Promise<UpgradeResult> {
+    if (this.running.has(serverId))
+      throw new FacteurError(
+        'COMMAND_FAILED',
+        'This server is being upgraded already: wait for it to finish.',
+      );
+    this.running.add(serverId);
+    try {
+      return await this.upgradeOnce(serverId, report);
+    } finally {
+      this.running.delete(serverId);
+    }
+  }
+
+  private async upgradeOnce(serverId: string, report: Report): Promise<UpgradeResult> {
     const t0 = Date.now();
     const record = await requireDeployment(this.vault, serverId);
     const settings = await this.settings.get(serverId);
