@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Request } from '../../../shared/contract';
 import { api } from '../api/client';
+import { mailKeys } from './mailbox';
 
 export const backupKeys = {
   all: ['backups'] as const,
@@ -42,8 +43,15 @@ export const backupContentsQuery = (serverId: string, snapshotId: string) =>
     meta: { localError: true },
   });
 
-/** A backup call; afterwards the server's settings and list are read again. */
-function useBackupMutation<Req, Res>(call: (req: Req) => Promise<Res>, serverOf: (req: Req) => string[]) {
+/**
+ * A backup call; afterwards the server's settings and list are read again, and after a restore
+ * everything shown about its mail too (mailboxes, domains and aliases came back from the backup).
+ */
+function useBackupMutation<Req, Res>(
+  call: (req: Req) => Promise<Res>,
+  serverOf: (req: Req) => string[],
+  restores = false,
+) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: call,
@@ -53,6 +61,7 @@ function useBackupMutation<Req, Res>(call: (req: Req) => Promise<Res>, serverOf:
         void client.invalidateQueries({ queryKey: backupKeys.settings(serverId) });
         void client.invalidateQueries({ queryKey: backupKeys.list(serverId) });
       }
+      if (restores) void client.invalidateQueries({ queryKey: mailKeys.all });
     },
   });
 }
@@ -71,16 +80,19 @@ export const useRestoreServer = () =>
   useBackupMutation(
     (r: Request<'restoreServer'>) => api.restoreServer(r),
     (r) => [r.serverId],
+    true,
   );
 export const useRestoreMailbox = () =>
   useBackupMutation(
     (r: Request<'restoreMailbox'>) => api.restoreMailbox(r),
     (r) => [r.serverId],
+    true,
   );
 export const useRestoreOntoNewServer = () =>
   useBackupMutation(
     (r: Request<'restoreOntoNewServer'>) => api.restoreOntoNewServer(r),
     (r) => [r.fromServerId, r.toServerId],
+    true,
   );
 export const useDownloadBackups = () =>
   useBackupMutation(
