@@ -299,7 +299,7 @@ const FAILURES: Array<[RegExp, BackupError['code'], string]> = [
     "the backup target's TLS certificate is not trusted: check the endpoint (and its CA certificate for a self-hosted S3)",
   ],
   [
-    /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|connection timed out|Connection closed|ssh command exited|subprocess ssh|dial tcp|server misbehaving|Could not resolve/i,
+    /unable to start the sftp session|connection refused|no such host|i\/o timeout|network is unreachable|no route to host|connection timed out|Connection closed|ssh command exited|subprocess ssh|dial tcp|server misbehaving|Could not resolve/i,
     'UNREACHABLE',
     'the backup target cannot be reached: check the address and that it is online, then try again',
   ],

@@ -28,7 +28,9 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
     await p;
     return undefined;
   } catch (err) {
-    return err instanceof BackupError ? err.code : `not a BackupError: ${(err as Error).message}`;
+    return err instanceof BackupError
+      ? `${err.code}` + (err.code === 'FAILED' ? `: ${err.message}` : '')
+      : `not a BackupError: ${(err as Error).message}`;
   }
 }
 
