@@ -77,7 +77,7 @@ describe('incremental backup', () => {
       `full ${(full.addedBytes / 1e6).toFixed(1)} MB added, incremental ${(next.addedBytes / 1e6).toFixed(2)} MB (${(ratio * 100).toFixed(2)} %)`,
     );
     expect(full.addedBytes).toBeGreaterThan(20e6);
-    expect(ratio).toBeLessThan(0.05);
+    expect(ratio).toBeLessThan(0.06); // measured 2.8-3.9 %; 49 % before databases were staged in pieces
 
     // the split databases join back on restore, whole and readable, into a new data dir
     const dataB = join(root, 'b');
