@@ -58,6 +58,8 @@ export const backupTarget = z.discriminatedUnion('kind', [
       accessKeyId: z.string().trim().min(1).max(256),
       /** Omitted on update keeps the saved secret. */
       secretAccessKey: z.string().min(1).max(512).optional(),
+      /** PEM of the CA that signed a self-hosted storage's certificate (not needed for public ones). */
+      caCert: z.string().max(65536).optional(),
     })
     .strict(),
 ]);

@@ -45,7 +45,7 @@ APT_PACKAGES=(
 	debootstrap iproute2 iptables chromium swaks curl strace zstd sshpass procps psmisc
 	xvfb xauth util-linux openssl ca-certificates passwd pebble sudo ufw
 	knot knot-dnsutils knot-dnssecutils vdirsyncer python3-caldav
-	restic
+	restic docker-registry
 )
 
 install_packages() {

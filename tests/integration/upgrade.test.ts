@@ -22,7 +22,7 @@ import { bytesSentTo } from '../support/deploy-helpers';
 import { imageVariant } from '../support/image-variant';
 import { deployedFacteur, type MailAdminBed } from '../support/mail-admin-bed';
 import { startSender } from '../support/mta-sender';
-import { registryAvailable, startRegistry, type TestRegistry } from '../support/test-registry';
+import { startRegistry, type TestRegistry } from '../support/test-registry';
 import { ROOT, cleanStack, ensureServerImage, vpsDocker } from '../support/server-stack';
 import { scanFingerprint } from '../support/ssh';
 import { waitFor } from '../support/wait';
@@ -291,47 +291,43 @@ describe('upgrades', () => {
     expect(missing).toEqual([]);
   }, 400_000);
 
-  it.runIf(registryAvailable())(
-    'upgrades from a registry the owner configured: the server pulls the image itself',
-    async () => {
-      registry = await startRegistry(bed.vps);
-      await registry.push(dirD, 'facteur-server', '0.1.3');
-      const ref = `${registry.address}/facteur-server:0.1.3`;
-      const call = appWith(dirB);
-      await call('setUpgradeSettings', {
-        serverId: bed.serverId,
-        settings: { registry: ref, autoUpgrade: { enabled: false, window: '03:30' } },
-      });
-      // Asking for the versions pulls the registry's image over the server's own link. Docker knows the
-      // registry digests only of layers it pulled itself, so this first pull fetches the loaded base
-      // layers again; later registry upgrades fetch only new layers.
-      const before = bytesSentTo(bed.vps);
-      const v = await call('upgradeVersions', { id: bed.serverId });
-      const received = bytesSentTo(bed.vps) - before;
-      expect(v).toMatchObject({
-        running: '0.1.1',
-        available: '0.1.3',
-        source: 'registry',
-        upgradeAvailable: true,
-      });
-      const layers = (
-        JSON.parse(readFileSync(join(dirD, 'facteur-server.json'), 'utf8')) as {
-          layerFiles: Array<{ bytes: number }>;
-        }
-      ).layerFiles;
-      expect(received).toBeGreaterThan(layers.at(-1)!.bytes);
-      process.stderr.write(
-        `[upgrade] registry pull: ${received} bytes received (image ${layers.reduce((n, l) => n + l.bytes, 0)})\n`,
-      );
-      const result = await call('upgradeServer', { serverId: bed.serverId, operationId: 'upgrade-registry' });
-      expect(result).toMatchObject({ outcome: 'upgraded', from: '0.1.1', to: '0.1.3' });
-      for (const c of stackContainers()) expect(c, c.name).toMatchObject({ image: ref, state: 'running' });
-      expect(await configDb()).toEqual({ version: 3, probe: '0.1.3' });
-      expect((await call('upgradeVersions', { id: bed.serverId })).running).toBe('0.1.3');
-      await inboxSubjects();
-    },
-    300_000,
-  );
+  it('upgrades from a registry the owner configured: the server pulls the image itself', async () => {
+    registry = await startRegistry(bed.vps);
+    await registry.push(dirD, 'facteur-server', '0.1.3');
+    const ref = `${registry.address}/facteur-server:0.1.3`;
+    const call = appWith(dirB);
+    await call('setUpgradeSettings', {
+      serverId: bed.serverId,
+      settings: { registry: ref, autoUpgrade: { enabled: false, window: '03:30' } },
+    });
+    // Asking for the versions pulls the registry's image over the server's own link. Docker knows the
+    // registry digests only of layers it pulled itself, so this first pull fetches the loaded base
+    // layers again; later registry upgrades fetch only new layers.
+    const before = bytesSentTo(bed.vps);
+    const v = await call('upgradeVersions', { id: bed.serverId });
+    const received = bytesSentTo(bed.vps) - before;
+    expect(v).toMatchObject({
+      running: '0.1.1',
+      available: '0.1.3',
+      source: 'registry',
+      upgradeAvailable: true,
+    });
+    const layers = (
+      JSON.parse(readFileSync(join(dirD, 'facteur-server.json'), 'utf8')) as {
+        layerFiles: Array<{ bytes: number }>;
+      }
+    ).layerFiles;
+    expect(received).toBeGreaterThan(layers.at(-1)!.bytes);
+    process.stderr.write(
+      `[upgrade] registry pull: ${received} bytes received (image ${layers.reduce((n, l) => n + l.bytes, 0)})\n`,
+    );
+    const result = await call('upgradeServer', { serverId: bed.serverId, operationId: 'upgrade-registry' });
+    expect(result).toMatchObject({ outcome: 'upgraded', from: '0.1.1', to: '0.1.3' });
+    for (const c of stackContainers()) expect(c, c.name).toMatchObject({ image: ref, state: 'running' });
+    expect(await configDb()).toEqual({ version: 3, probe: '0.1.3' });
+    expect((await call('upgradeVersions', { id: bed.serverId })).running).toBe('0.1.3');
+    await inboxSubjects();
+  }, 300_000);
 
   it('turns the automatic OS security updates on and off (unattended-upgrades through apt)', async () => {
     const vps = await startVps(BARE, { bare: true });

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ import { runOnVps, type VpsInfo } from '../infra/testbed';
 import { waitFor } from './wait';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
-export const registryAvailable = (): boolean => existsSync(REGISTRY_BIN);
 
 export interface TestRegistry {
   /** host:port, the prefix of image references. */

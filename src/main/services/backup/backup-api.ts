@@ -24,6 +24,7 @@ export type WireTarget =
       region: string;
       accessKeyId: string;
       secretAccessKey?: string;
+      caCert?: string;
     };
 
 export interface WireSettings {

@@ -444,7 +444,11 @@ function wireTarget(target: SetBackupSettingsRequest['target'], saved?: WireTarg
     }
     case 's3': {
       const old = saved?.kind === 's3' ? saved : undefined;
-      return { ...target, secretAccessKey: target.secretAccessKey ?? old?.secretAccessKey };
+      return {
+        ...target,
+        secretAccessKey: target.secretAccessKey ?? old?.secretAccessKey,
+        caCert: target.caCert ?? old?.caCert,
+      };
     }
   }
 }
