@@ -102,7 +102,11 @@ export async function cleanStack(n: number, opts: { image?: boolean; data?: bool
     'ids=$(docker ps -aq --filter label=org.facteur.stack); [ -z "$ids" ] || docker rm -f $ids >/dev/null',
     // /var/lib/facteur may be a mount point (it is on the bed's VPSs): empty it rather than remove it.
     ...(opts.data !== false
-      ? ['if [ -d /var/lib/facteur ]; then find /var/lib/facteur -mindepth 1 -delete; fi']
+      ? [
+          'if [ -d /var/lib/facteur ]; then find /var/lib/facteur -mindepth 1 -delete; fi',
+          // The on-server backups too: a new app's backup key would not open an old repository.
+          'if [ -d /var/lib/facteur-backups ]; then find /var/lib/facteur-backups -mindepth 1 -delete; fi',
+        ]
       : []),
     ...(opts.image
       ? [
