@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupList, BackupSettings } from '../../../../shared/backup';
-import { describeError } from '../../app/errors';
+import { ErrorDetails } from '../deploy/ErrorDetails';
 import { useDownloadBackups, useRunBackup } from '../../queries/backups';
 import { formatDuration } from '../deploy/format';
 import { newOperationId, useOperationProgress } from '../deploy/use-operation-progress';
@@ -46,11 +46,7 @@ export function BackUpNowPanel({ settings, list }: { settings: BackupSettings; l
         )}
       </div>
       {run.isPending && <BackupProgress progress={runProgress} label={t('backups.run.progressLabel')} />}
-      {run.error && (
-        <p className="banner error" role="alert">
-          {t('backups.run.failed')} {describeError(t, run.error)}
-        </p>
-      )}
+      {run.error && <ErrorDetails error={run.error} lead={t('backups.run.failed')} />}
       {run.data && (
         <p className="banner success" role="status" data-testid="backup-done">
           {t('backups.run.done', {
@@ -64,11 +60,7 @@ export function BackUpNowPanel({ settings, list }: { settings: BackupSettings; l
       {download.isPending && (
         <BackupProgress progress={copyProgress} label={t('backups.run.downloadLabel')} />
       )}
-      {download.error && (
-        <p className="banner error" role="alert">
-          {describeError(t, download.error)}
-        </p>
-      )}
+      {download.error && <ErrorDetails error={download.error} />}
       {download.data ? (
         <p className="banner success" role="status">
           {t('backups.run.downloaded', {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupSettings } from '../../../../shared/backup';
-import { describeError } from '../../app/errors';
+import { ErrorDetails } from '../deploy/ErrorDetails';
 import { useSetBackupSettings } from '../../queries/backups';
 import { scheduleDraft, scheduleOf, type ScheduleDraft } from './format';
 import { targetDraft, targetOf, type TargetDraft } from './target-draft';
@@ -121,11 +121,7 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
         <small id="backup-laptop-help">{t('backups.settings.laptopCopyHelp')}</small>
       </div>
       {!settings.enabled && <p className="muted small">{t('backups.settings.keyNote')}</p>}
-      {save.error && (
-        <p className="banner error" role="alert">
-          {describeError(t, save.error)}
-        </p>
-      )}
+      {save.error && <ErrorDetails error={save.error} />}
       {save.isSuccess && (
         <p className="banner success" role="status">
           {t('backups.settings.saved')}

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { describeError } from '../../app/errors';
+import { ErrorDetails } from '../deploy/ErrorDetails';
 import { backupContentsQuery, backupListQuery, backupSettingsQuery } from '../../queries/backups';
 import { serversQuery } from '../../queries/servers';
 import { prefillDnsForm } from '../dns/DnsPage';
@@ -57,11 +57,7 @@ export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
         )}
       </div>
       {selected === '' && servers.data && <p className="muted">{t('backups.noServer')}</p>}
-      {settings.error && (
-        <p className="banner error" role="alert">
-          {describeError(t, settings.error)}
-        </p>
-      )}
+      {settings.error && <ErrorDetails error={settings.error} />}
       {settings.isLoading && <p className="muted">{t('common.loading')}</p>}
       {settings.data && (
         <div className="backups">
@@ -75,19 +71,11 @@ export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
           {settings.data.enabled && (
             <section className="card" aria-labelledby="backups-list-title">
               <h2 id="backups-list-title">{t('backups.list.title')}</h2>
-              {list.error && (
-                <p className="banner error" role="alert">
-                  {describeError(t, list.error)}
-                </p>
-              )}
+              {list.error && <ErrorDetails error={list.error} />}
               {list.data && (
                 <BackupTable snapshots={list.data.snapshots} selected={snapshotId} onSelect={setSnapshotId} />
               )}
-              {contents.error && (
-                <p className="banner error" role="alert">
-                  {describeError(t, contents.error)}
-                </p>
-              )}
+              {contents.error && <ErrorDetails error={contents.error} />}
               {contents.isLoading && <p className="muted">{t('common.loading')}</p>}
               {contents.data && (
                 <div className="backup-detail">

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupContents, DnsChange, RestoreResult } from '../../../../shared/backup';
 import type { ServerProfile } from '../../../../shared/contract';
-import { describeError } from '../../app/errors';
+import { ErrorDetails } from '../deploy/ErrorDetails';
 import {
   useRestoreMailbox,
   useRestoreOntoNewServer,
@@ -178,11 +178,7 @@ export function RestorePanel({
         </button>
       )}
       {running && <BackupProgress progress={progress} label={t('backups.restore.progressLabel')} />}
-      {error && !running && (
-        <p className="banner error" role="alert">
-          {t('backups.restore.failed')} {describeError(t, error)}
-        </p>
-      )}
+      {error && !running && <ErrorDetails error={error} lead={t('backups.restore.failed')} />}
       {done && (
         <>
           <p className="banner success" role="status" data-testid="restore-done">
@@ -192,11 +188,7 @@ export function RestorePanel({
           <h3>{t('backups.verify.title')}</h3>
           <p className="muted">{t('backups.verify.intro')}</p>
           {verify.isPending && <p className="muted">{t('backups.verify.running')}</p>}
-          {verify.error && (
-            <p className="banner error" role="alert">
-              {describeError(t, verify.error)}
-            </p>
-          )}
+          {verify.error && <ErrorDetails error={verify.error} />}
           {verify.data && (
             <VerificationTable
               verification={verify.data}
