@@ -2,14 +2,15 @@
  * The Backups page in Chromium against a deployed stack on VPS 11: backups turned on (kept on the
  * server), "Back up now" with its progress, the backup listed (verified) with its contents; a message
  * deleted afterwards, then that one mailbox restored from the page after its confirmation: the
- * message is back over IMAP and the counts per mailbox are shown. Screenshot: docs/screenshots/backups.png.
+ * message is back over IMAP and the counts per mailbox are shown; then a copy kept on this laptop.
+ * Screenshot: docs/screenshots/backups.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { stopVps } from '../infra/testbed';
 import { launchChromium, showsText, startHost, textOf, visible } from '../support/browser';
 import { deployedFacteur, type MailAdminBed } from '../support/mail-admin-bed';
@@ -63,6 +64,19 @@ const subjects = () =>
     return out.sort();
   });
 
+/** Waits for `text` in `locator`; an error the page shows meanwhile fails at once with its words. */
+async function shownUnlessError(locator: Locator, text: string, timeout: number): Promise<void> {
+  const alert = page.getByRole('alert');
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await locator.filter({ hasText: text }).first().isVisible()) return;
+    if (await alert.first().isVisible())
+      throw new Error(`the page shows: ${await alert.first().textContent()}`);
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`"${text}" not shown within ${timeout} ms`);
+}
+
 /** Every phase name the progress line shows until `done` shows, read as the page draws them. */
 async function phasesUntil(done: () => Promise<boolean>, timeout: number): Promise<string[]> {
   const seen = new Set<string>();
@@ -75,6 +89,9 @@ async function phasesUntil(done: () => Promise<boolean>, timeout: number): Promi
       .catch(() => null);
     if (phase) seen.add(phase);
     if (await done()) return [...seen];
+    const alert = page.getByRole('alert');
+    if (await alert.first().isVisible())
+      throw new Error(`the page shows: ${await alert.first().textContent()}`);
     await page.waitForTimeout(100);
   }
   throw new Error(`not finished within ${timeout} ms; phases seen: ${[...seen].join(', ')}`);
@@ -113,7 +130,7 @@ describe('Backups page in Chromium (VPS 11)', () => {
     expect(await page.getByLabel('On this server').isChecked()).toBe(true);
     await page.getByLabel('Daily', { exact: true }).fill('7');
     await page.getByRole('button', { name: 'Turn backups on' }).click();
-    await showsText(page.getByRole('status'), 'Saved. Backups are on.', 120_000);
+    await shownUnlessError(page.getByRole('status'), 'Saved. Backups are on.', 120_000);
     await showsText(page.getByTestId('backup-status'), 'none has been made yet', 30_000);
     await visible(page.getByRole('button', { name: 'Back up now' }));
   }, 240_000);
@@ -175,4 +192,21 @@ describe('Backups page in Chromium (VPS 11)', () => {
     mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'backups.png'), fullPage: true });
   }, 600_000);
+
+  it('keeps a copy on this laptop: the files of the backups arrive in the app’s data directory', async () => {
+    await page.getByLabel('Keep a copy on this laptop').check();
+    await page.getByRole('button', { name: 'Save the settings' }).click();
+    const update = page.getByRole('button', { name: 'Update the copy on this laptop' });
+    await visible(update, 60_000);
+    await update.click();
+    await shownUnlessError(page.getByRole('status'), 'The copy on this laptop is up to date', 120_000);
+    const copy = /up to date \(.+ in (\d+) files, .+ brought now\): (\S+)$/.exec(
+      await textOf(page.getByRole('status').filter({ hasText: 'The copy on this laptop' })),
+    );
+    expect(copy).not.toBeNull();
+    const [, files, dir] = copy!;
+    expect(dir!.startsWith(bed.home)).toBe(true);
+    expect(existsSync(join(dir!, 'config'))).toBe(true);
+    expect(Number(files)).toBeGreaterThan(3);
+  }, 240_000);
 });
