@@ -2,7 +2,8 @@
  * The Backups page in Chromium against a deployed stack on VPS 11: backups turned on (kept on the
  * server), "Back up now" with its progress, the backup listed (verified) with its contents; a message
  * deleted afterwards, then that one mailbox restored from the page after its confirmation: the
- * message is back over IMAP and the counts per mailbox are shown; then a copy kept on this laptop.
+ * message is back over IMAP and the counts per mailbox are shown; then a copy kept on this laptop,
+ * and the mailbox deleted from the Mail page after a last backup that still holds it.
  * Screenshot: docs/screenshots/backups.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,8 @@ let host: Awaited<ReturnType<typeof startHost>>;
 let browser: Browser;
 let page: Page;
 let password = '';
+/** The backup made by "Back up now" (its id, as the list's rows carry it). */
+let firstBackup = '';
 
 async function withInbox<T>(use: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({
@@ -150,6 +153,8 @@ describe('Backups page in Chromium (VPS 11)', () => {
     const row = page.locator('tr[data-backup]');
     await visible(row, 30_000);
     expect(await row.count()).toBe(1);
+    firstBackup = (await row.getAttribute('data-backup')) ?? '';
+    expect(firstBackup).toMatch(/^[0-9a-f]{8,64}$/);
     expect(await textOf(row.locator('.tag'))).toBe('Verified');
     expect(await textOf(row.locator('td').nth(3))).toBe('1');
     await showsText(page.getByTestId('backup-status'), 'Last backup:', 30_000);
@@ -209,4 +214,37 @@ describe('Backups page in Chromium (VPS 11)', () => {
     expect(existsSync(join(dir!, 'config'))).toBe(true);
     expect(Number(files)).toBeGreaterThan(3);
   }, 240_000);
+
+  it('deletes the mailbox from the Mail page after a last backup that still holds it', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('button', { name: 'Mail' })
+      .click();
+    await page.locator(`tr[data-mailbox="${ADDRESS}"]`).getByRole('button', { name: ADDRESS }).click();
+    await page.getByRole('button', { name: 'Delete this mailbox…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Delete ${ADDRESS}?` });
+    const backupFirst = dialog.getByLabel('Make a last backup first');
+    await visible(backupFirst, 30_000);
+    // Enabled once the page knows backups are on for this server.
+    await expect.poll(() => backupFirst.isEnabled(), { timeout: 30_000 }).toBe(true);
+    expect(await backupFirst.isChecked()).toBe(true);
+    await dialog.getByLabel(`Type ${ADDRESS} to confirm`).fill(ADDRESS);
+    await dialog.getByRole('button', { name: 'Delete for good' }).click();
+    await page.locator(`tr[data-mailbox="${ADDRESS}"]`).waitFor({ state: 'detached', timeout: 300_000 });
+    await expect(subjects()).rejects.toThrow();
+
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('button', { name: 'Backups' })
+      .click();
+    // A new backup heads the list (retention keeps one a day: the earlier one of today may be gone).
+    const newest = page.locator('tr[data-backup]').first();
+    await expect
+      .poll(async () => (await newest.getAttribute('data-backup').catch(() => null)) ?? firstBackup, {
+        timeout: 60_000,
+      })
+      .not.toBe(firstBackup);
+    await newest.getByRole('button').click();
+    await visible(page.getByTestId('backup-contents').locator(`[data-backup-mailbox="${ADDRESS}"]`), 60_000);
+  }, 420_000);
 });

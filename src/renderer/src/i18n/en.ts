@@ -439,7 +439,9 @@ export const en = {
         'Every message, folder and app password of this mailbox is erased from the server. This cannot be undone.',
       backupFirst: 'Make a last backup first',
       backupLater:
-        'Backups arrive with a coming release of Facteur; until then, copy the mail you want to keep with a mail app.',
+        'Backups are off for this server: turn them on from the Backups page to keep a copy first, or copy the mail you want to keep with a mail app.',
+      backupKept:
+        'Until that backup is past its time, restoring the server from it (on the Backups page) brings the mailbox back.',
       typeAddress: 'Type {{address}} to confirm',
       confirm: 'Delete for good',
     },

@@ -597,7 +597,9 @@ export const fr: Messages = {
         'Tous les messages, dossiers et mots de passe d’application de cette boîte sont effacés du serveur. C’est définitif.',
       backupFirst: 'Faire d’abord une dernière sauvegarde',
       backupLater:
-        'Les sauvegardes arrivent avec une prochaine version de Facteur ; d’ici là, copiez le courrier à garder avec une application de courrier.',
+        'Les sauvegardes sont désactivées pour ce serveur : activez-les depuis la page Sauvegardes pour garder d’abord une copie, ou copiez le courrier à garder avec une application de courrier.',
+      backupKept:
+        'Tant que cette sauvegarde est gardée, restaurer le serveur à partir d’elle (page Sauvegardes) ramène la boîte.',
       typeAddress: 'Tapez {{address}} pour confirmer',
       confirm: 'Supprimer définitivement',
     },
