@@ -135,8 +135,12 @@ export function createApp(options: AppOptions): App {
     installDocker: (req) => dockerInstaller.install(req.serverId, progressOf(req.operationId)),
     deployStack: async (req) => {
       const report = progressOf(req.operationId);
-      const result = await deploy.deploy(req, report);
+      // "done" waits until the deploy's last step, turning backups on, has run too.
+      const result = await deploy.deploy(req, (step, ...rest) => {
+        if (step !== 'done') report(step, ...rest);
+      });
       await backups.enableAfterDeploy(req.serverId, report);
+      report('done', 1, 1);
       return result;
     },
     deploymentInfo: (req) => deploy.info(req.id),

@@ -12,6 +12,7 @@ export const deploySteps = [
   'containers',
   'health',
   'firewall',
+  'backups',
   'done',
 ] as const;
 export type DeployStep = (typeof deploySteps)[number];

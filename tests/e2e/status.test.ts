@@ -119,7 +119,7 @@ describe('Status page in Chromium (VPS 9, real stack)', () => {
     await visible(page.getByRole('list', { name: 'Status checks' }), 90_000);
     expect(await page.locator('li[data-check]').count()).toBe(15);
     expect(await check('roles').getAttribute('data-status')).toBe('ok');
-    await showsText(check('backups'), 'Backups are not set up yet.');
+    await showsText(check('backups'), 'Backups are off');
     await showsText(check('portsIpv6'), 'no public IPv6 address');
     await visible(page.getByText('No alert since Facteur started.', { exact: false }));
 
@@ -151,7 +151,7 @@ describe('Status page in Chromium (VPS 9, real stack)', () => {
       .getByRole('navigation', { name: 'Navigation principale' })
       .getByRole('button', { name: 'État' })
       .click();
-    await showsText(check('backups'), 'Les sauvegardes ne sont pas encore en place.');
+    await showsText(check('backups'), 'Les sauvegardes sont désactivées');
     await showsText(page.getByRole('list', { name: 'Alertes' }), 'VPS nine : service de courrier rétabli');
   });
 });

@@ -168,7 +168,7 @@ describe('status checks on a deployed server (VPS 9, real stack, Knot DNS)', () 
     expect(byId(report, 'dns'), show('dns')).toMatchObject({ status: 'ok' });
     expect(byId(report, 'ptr'), show('ptr')).toMatchObject({ status: 'ok', value: MAIL_HOST });
     expect(byId(report, 'blocklists'), show('blocklists')).toMatchObject({ status: 'ok', value: '0 of 1' });
-    expect(byId(report, 'backups')).toMatchObject({ status: 'unknown', reason: 'notSetUp' });
+    expect(byId(report, 'backups')).toMatchObject({ status: 'warn', reason: 'off' });
     expect(byId(report, 'docker')).toMatchObject({ status: 'ok' });
     expect(byId(report, 'containers'), show('containers')).toMatchObject({ status: 'ok' });
     expect(byId(report, 'containers').value).toMatch(/^4 of 4 running, 0 restarts$/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertTracker } from '../../src/main/services/status/alert-tracker';
 import { blocklistsCheck, reversedIpv4 } from '../../src/main/services/status/blocklists';
 import {
+  backupsCheck,
   diskCheck,
   memoryCheck,
   firewallCheck,
@@ -91,6 +92,33 @@ describe('server checks', () => {
     expect(c).toMatchObject({ status: 'warn', reason: 'security', value: '2 (1 security)' });
     expect(c.params.packages).toBe('libssl3');
     expect(updatesCheck(parsePendingUpdates('no-apt\n')).reason).toBe('noApt');
+  });
+  it('backups: off, none yet, failed, missed after two periods, fine with their age', () => {
+    const now = new Date('2026-05-10T12:00:00Z');
+    const daily = { dailyAt: '03:30' };
+    const at = (status: object, schedule: object = daily) =>
+      backupsCheck({ schedule, status } as Parameters<typeof backupsCheck>[0], now);
+    expect(backupsCheck(undefined, now)).toMatchObject({ status: 'warn', reason: 'off' });
+    expect(backupsCheck({ error: 'timed out' }, now)).toMatchObject({ status: 'unknown', reason: 'unread' });
+    expect(at({ state: 'never' })).toMatchObject({ status: 'warn', reason: 'none' });
+    expect(at({ state: 'failed', error: 'the bucket refused the upload' })).toMatchObject({
+      status: 'fail',
+      reason: 'failed',
+      params: { error: 'the bucket refused the upload' },
+    });
+    expect(at({ state: 'ok', lastSuccessAt: '2026-05-10T03:30:00Z' })).toMatchObject({
+      status: 'ok',
+      params: { hours: 9 },
+    });
+    expect(at({ state: 'ok', lastSuccessAt: '2026-05-08T03:30:00Z' })).toMatchObject({
+      status: 'fail',
+      reason: 'missed',
+      params: { hours: 57 },
+    });
+    // Every hour: three hours without one is two missed periods.
+    const hourly = { everyMs: 3_600_000 };
+    expect(at({ state: 'ok', lastSuccessAt: '2026-05-10T10:30:00Z' }, hourly).reason).toBe('ok');
+    expect(at({ state: 'ok', lastSuccessAt: '2026-05-10T09:00:00Z' }, hourly).reason).toBe('missed');
   });
   it('certificate: warn under 14 days', () => {
     const cert = (daysLeft: number) =>

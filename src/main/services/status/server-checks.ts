@@ -85,15 +85,83 @@ export function memoryCheck(probe: StatusProbe): StatusCheck {
   return check('memory', 'ok', 'ok', value, `${percent} % of the memory is in use.`, undefined, params);
 }
 
-/** Until the backup issue lands, Facteur makes no backups: say so rather than guess. */
-export function backupsCheck(): StatusCheck {
+/** What the control API says of backups (`GET /v1/backups/settings`); undefined: never set up. */
+export interface BackupsState {
+  schedule: { everyMs: number } | { dailyAt: string };
+  status?: { state?: string; lastSuccessAt?: string; error?: string; nextRunAt?: string };
+}
+
+const DAY_MS = 86_400_000;
+const hoursAgo = (ms: number): number => Math.max(0, Math.round(ms / 3_600_000));
+
+/**
+ * Last backup: off, never made, failed, missed (no good one within two schedule periods — one slot
+ * may be skipped by a reboot, two is a pattern) or fine, with its age.
+ */
+export function backupsCheck(state: BackupsState | undefined | { error: string }, now: Date): StatusCheck {
+  if (state && 'error' in state)
+    return check(
+      'backups',
+      'unknown',
+      'unread',
+      '?',
+      `Facteur could not read the backup status (${state.error}).`,
+      undefined,
+      { error: state.error },
+    );
+  if (!state)
+    return check(
+      'backups',
+      'warn',
+      'off',
+      'off',
+      'Backups are off: nothing protects this server’s mail from a lost disk.',
+      'Turn them on in the Backups page.',
+    );
+  const status = state.status ?? {};
+  const last = status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : NaN;
+  if (status.state === 'failed')
+    return check(
+      'backups',
+      'fail',
+      'failed',
+      'failed',
+      `The last backup failed: ${status.error ?? 'no reason given'}.`,
+      'Open the Backups page: check that the storage is reachable, then Back up now.',
+      { error: status.error ?? '' },
+    );
+  if (Number.isNaN(last))
+    return check(
+      'backups',
+      'warn',
+      'none',
+      'none yet',
+      'No backup has been made yet.',
+      'Back up now from the Backups page, or wait for the first scheduled one.',
+    );
+  const period = 'everyMs' in state.schedule ? state.schedule.everyMs : DAY_MS;
+  const age = now.getTime() - last;
+  const hours = hoursAgo(age);
+  if (age > 2 * period)
+    return check(
+      'backups',
+      'fail',
+      'missed',
+      `${hours} h`,
+      `The last good backup is ${hours} hours old: scheduled backups have not run.`,
+      'Check that the server is running and Back up now from the Backups page.',
+      { hours },
+    );
   return check(
     'backups',
-    'unknown',
-    'notSetUp',
-    '—',
-    'Backups are not set up yet.',
-    'Backups will be set up from the Backups page once it is available.',
+    'ok',
+    'ok',
+    `${hours} h`,
+    `The last backup was made ${hours} hours ago.`,
+    undefined,
+    {
+      hours,
+    },
   );
 }
 

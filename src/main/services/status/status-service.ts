@@ -8,6 +8,7 @@ import { isIPv4 } from 'node:net';
 import type { DnsCheckReport } from '../../../shared/dns';
 import type { StatusReport } from '../../../shared/status';
 import type { DesktopConfig } from '../../config';
+import { BackupApi } from '../backup/backup-api';
 import { ControlClient } from '../control/control-client';
 import { requireDeployment } from '../deploy/deployment-record';
 import type { DnsService } from '../dns/dns-service';
@@ -88,7 +89,7 @@ export class StatusService {
         token: deployment.controlToken,
         timeoutMs,
       });
-      const [probe, updates, health, docker, containers] = await Promise.all([
+      const [probe, updates, health, docker, containers, backups] = await Promise.all([
         session.root.exec(statusProbeScript(), { timeoutMs }).then((r) => parseStatusProbe(r.stdout)),
         session.root
           .exec(PENDING_UPDATES_SCRIPT, { timeoutMs: this.config.status.updatesTimeoutMs })
@@ -96,12 +97,13 @@ export class StatusService {
         api.get<ServerHealth>('/v1/health').catch(errorOf),
         session.docker.version().catch(errorOf),
         stackContainers(session.docker).catch(errorOf),
+        new BackupApi(api).settings().catch(errorOf),
       ]);
-      onServer = { probe, updates, health, docker, containers };
+      onServer = { probe, updates, health, docker, containers, backups };
     } finally {
       session.close();
     }
-    const { probe, updates, health, docker, containers } = onServer;
+    const { probe, updates, health, docker, containers, backups } = onServer;
     const ipv6 = globalIpv6(probe)[0];
     const { portTimeoutMs } = this.config.status;
     const [v4, v6, here] = await Promise.all([
@@ -128,7 +130,7 @@ export class StatusService {
       blocklistsCheck(here.blocklists, ipv4),
       diskCheck(probe),
       memoryCheck(probe),
-      backupsCheck(),
+      backupsCheck(backups, this.now()),
       updatesCheck(updates),
       firewallCheck(probe, PUBLIC_MAIL_PORTS),
       sshPasswordCheck(probe),

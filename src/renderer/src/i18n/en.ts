@@ -277,6 +277,7 @@ export const en = {
       containers: 'Create the services',
       health: 'Wait until every service answers',
       firewall: 'Open the mail ports',
+      backups: 'Turn on daily backups',
       done: 'Done',
     },
     stepState: { done: 'done', current: 'in progress', failed: 'failed', todo: 'to do' },
@@ -626,7 +627,14 @@ export const en = {
         full: '{{percent}} % of the memory is in use: the server may stop services to survive.',
         unread: 'The server did not say how much memory it uses.',
       },
-      backups: { notSetUp: 'Backups are not set up yet.' },
+      backups: {
+        off: 'Backups are off: nothing protects this server’s mail from a lost disk.',
+        none: 'No backup has been made yet.',
+        failed: 'The last backup failed: {{error}}.',
+        missed: 'The last good backup is {{hours}} hours old: scheduled backups have not run.',
+        ok: 'The last backup was made {{hours}} hours ago.',
+        unread: 'Facteur could not read the backup status ({{error}}).',
+      },
       updates: {
         none: 'The system is up to date (as of its last package list).',
         some: '{{count}} update(s) wait, none of them for security.',
@@ -703,7 +711,12 @@ export const en = {
         tight: 'Keep an eye on it; a plan with more memory gives busy days room.',
         full: 'Stop other programs on the server, or move to a plan with more memory.',
       },
-      backups: { notSetUp: 'Backups will be set up from the Backups page once it is available.' },
+      backups: {
+        off: 'Turn them on in the Backups page.',
+        none: 'Back up now from the Backups page, or wait for the first scheduled one.',
+        failed: 'Open the Backups page: check that the storage is reachable, then Back up now.',
+        missed: 'Check that the server is running and Back up now from the Backups page.',
+      },
       updates: {
         security:
           'Install them: run “apt-get update && apt-get upgrade” as root on the server (or turn on unattended-upgrades).',

@@ -433,6 +433,7 @@ export const fr: Messages = {
       containers: 'Créer les services',
       health: 'Attendre que chaque service réponde',
       firewall: 'Ouvrir les ports du courriel',
+      backups: 'Activer les sauvegardes quotidiennes',
       done: 'Terminé',
     },
     stepState: { done: 'terminé', current: 'en cours', failed: 'échec', todo: 'à faire' },
@@ -796,7 +797,15 @@ export const fr: Messages = {
         full: '{{percent}} % de la mémoire est utilisée : le serveur risque d’arrêter des services pour tenir.',
         unread: 'Le serveur n’a pas dit combien de mémoire il utilise.',
       },
-      backups: { notSetUp: 'Les sauvegardes ne sont pas encore en place.' },
+      backups: {
+        off: 'Les sauvegardes sont désactivées : rien ne protège le courrier de ce serveur d’un disque perdu.',
+        none: 'Aucune sauvegarde n’a encore été faite.',
+        failed: 'La dernière sauvegarde a échoué : {{error}}.',
+        missed:
+          'La dernière bonne sauvegarde date de {{hours}} heures : les sauvegardes planifiées ne se font pas.',
+        ok: 'La dernière sauvegarde date de {{hours}} heures.',
+        unread: 'Facteur n’a pas pu lire l’état des sauvegardes ({{error}}).',
+      },
       updates: {
         none: 'Le système est à jour (d’après sa dernière liste de paquets).',
         some: '{{count}} mise(s) à jour en attente, aucune de sécurité.',
@@ -877,7 +886,11 @@ export const fr: Messages = {
         full: 'Arrêtez d’autres programmes sur le serveur, ou passez à une offre avec plus de mémoire.',
       },
       backups: {
-        notSetUp: 'Les sauvegardes se régleront depuis la page Sauvegardes dès qu’elle sera disponible.',
+        off: 'Activez-les depuis la page Sauvegardes.',
+        none: 'Sauvegardez maintenant depuis la page Sauvegardes, ou attendez la première sauvegarde planifiée.',
+        failed:
+          'Ouvrez la page Sauvegardes : vérifiez que le stockage est joignable, puis sauvegardez maintenant.',
+        missed: 'Vérifiez que le serveur fonctionne et sauvegardez maintenant depuis la page Sauvegardes.',
       },
       updates: {
         security:
