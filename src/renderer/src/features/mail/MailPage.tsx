@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ServerPageHeader } from '../../components/ServerPageHeader';
 import { serversQuery } from '../../queries/servers';
 import { AliasesPanel } from './AliasesPanel';
 import { DomainsPanel } from './DomainsPanel';
@@ -17,31 +18,18 @@ export function MailPage() {
 
   return (
     <section aria-labelledby="page-title">
-      <div className="page-header">
-        <div>
-          <h1 id="page-title">{t('mail.title')}</h1>
-          <p className="muted">{t('mail.intro')}</p>
-        </div>
-        {(servers.data?.length ?? 0) > 1 && (
-          <div className="field">
-            <label htmlFor="mail-server">{t('mail.server')}</label>
-            <select
-              id="mail-server"
-              value={selected}
-              onChange={(e) => {
-                setServerId(e.target.value);
-                setAddress('');
-              }}
-            >
-              {servers.data?.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-      </div>
+      <ServerPageHeader
+        title={t('mail.title')}
+        intro={t('mail.intro')}
+        pickerId="mail-server"
+        pickerLabel={t('mail.server')}
+        servers={servers.data}
+        selected={selected}
+        onSelect={(id) => {
+          setServerId(id);
+          setAddress('');
+        }}
+      />
       {selected === '' ? (
         <p className="muted">{t('mail.noServer')}</p>
       ) : (

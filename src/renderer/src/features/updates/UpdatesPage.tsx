@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { upgradeSteps } from '../../../../shared/upgrade';
 import { describeError } from '../../app/errors';
+import { ServerPageHeader } from '../../components/ServerPageHeader';
 import { serversQuery } from '../../queries/servers';
 import { upgradeVersionsQuery } from '../../queries/upgrades';
 import { AutoUpgradeForm } from './AutoUpgradeForm';
@@ -19,24 +20,15 @@ export function UpdatesPage() {
 
   return (
     <section aria-labelledby="page-title">
-      <div className="page-header">
-        <div>
-          <h1 id="page-title">{t('updates.title')}</h1>
-          <p className="muted">{t('updates.intro')}</p>
-        </div>
-        {(servers.data?.length ?? 0) > 1 && (
-          <div className="field">
-            <label htmlFor="updates-server">{t('updates.server')}</label>
-            <select id="updates-server" value={selected} onChange={(e) => setServerId(e.target.value)}>
-              {servers.data?.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-      </div>
+      <ServerPageHeader
+        title={t('updates.title')}
+        intro={t('updates.intro')}
+        pickerId="updates-server"
+        pickerLabel={t('updates.server')}
+        servers={servers.data}
+        selected={selected}
+        onSelect={setServerId}
+      />
       {selected === '' && servers.data && <p className="muted">{t('updates.noServer')}</p>}
       {versions.error && (
         <p className="banner error" role="alert">
