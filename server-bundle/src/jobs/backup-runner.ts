@@ -10,7 +10,8 @@ import { readBackupStatus, writeBackupStatus } from '../alerts/backup-status.ts'
 import { BackupError } from '../backup/backup-errors.ts';
 import type { BackupProgress, SnapshotSummary } from '../backup/backup-types.ts';
 import type { Logger } from '../log/logger.ts';
-import { defineScript, type RedisConnection } from '../storage/redis-adapter.ts';
+import type { RedisConnection } from '../storage/redis-adapter.ts';
+import { acquireLease, releaseLease, renewLease } from '../storage/redis-lease.ts';
 
 export type RunTrigger = 'manual' | 'schedule';
 
@@ -47,22 +48,6 @@ const runKey = (id: string) => `backup:run:${id}`;
 /** Progress is written at most this often (phase changes and the end always). */
 const PROGRESS_WRITE_MS = 200;
 
-// KEYS[1]: lease. ARGV: value, ttl. 1 when taken.
-const ACQUIRE = defineScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-return 0
-`);
-// KEYS[1]: lease. ARGV: value, ttl. 1 when still ours (and extended).
-const RENEW = defineScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`);
-// KEYS[1]: lease. ARGV: value. 1 when it was ours.
-const RELEASE = defineScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
-
 export class BackupRunner {
   readonly #d: BackupRunnerDeps;
   readonly #holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -79,7 +64,7 @@ export class BackupRunner {
     if (this.#running.size) throw busy();
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const lease = `${id} ${this.#holder}`;
-    if (Number(await redis.runScript(ACQUIRE, [LEASE_KEY], [lease, leaseTtlMs])) !== 1) throw busy();
+    if (!(await acquireLease(redis, LEASE_KEY, lease, leaseTtlMs))) throw busy();
     const view: BackupRunView = {
       id,
       trigger,
@@ -96,7 +81,7 @@ export class BackupRunner {
     await this.#save(view);
     const renew = setInterval(
       () => {
-        redis.runScript(RENEW, [LEASE_KEY], [lease, leaseTtlMs]).catch((err: unknown) => {
+        renewLease(redis, LEASE_KEY, lease, leaseTtlMs).catch((err: unknown) => {
           this.#d.log.warn('backup.lease_renew_failed', { runId: id, err });
         });
       },
@@ -104,7 +89,7 @@ export class BackupRunner {
     );
     const done = this.#execute(view).finally(async () => {
       clearInterval(renew);
-      await redis.runScript(RELEASE, [LEASE_KEY], [lease]).catch(() => undefined);
+      await releaseLease(redis, LEASE_KEY, lease).catch(() => undefined);
       this.#running.delete(id);
     });
     this.#running.set(id, done);

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/logger.ts';
-import { defineScript, type RedisConnection } from '../storage/redis-adapter.ts';
+import type { RedisConnection } from '../storage/redis-adapter.ts';
+import { acquireLease, releaseLease, renewLease } from '../storage/redis-lease.ts';
 
 export interface LeaseSettings {
   /** How long a lease lasts without renewal (the wait after a holder crashed). */
@@ -22,22 +23,6 @@ export interface EntryLease {
   readonly lost: boolean;
   release(): Promise<void>;
 }
-
-// KEYS[1]: lease. ARGV: holder, ttl. 1 when taken.
-const ACQUIRE = defineScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-return 0
-`);
-// KEYS[1]: lease. ARGV: holder, ttl. 1 when still ours (and extended).
-const RENEW = defineScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`);
-// KEYS[1]: lease. ARGV: holder. 1 when it was ours.
-const RELEASE = defineScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
 
 const leaseKey = (id: string) => `outbound:lease:${id}`;
 
@@ -66,14 +51,14 @@ export class EntryLeases {
   async acquire(id: string): Promise<EntryLease | undefined> {
     const holder = `${this.#holder}:${(this.#next++).toString(36)}`;
     const key = leaseKey(id);
-    const ttl = Math.ceil(this.#s.ttlMs);
-    if (Number(await this.#redis.runScript(ACQUIRE, [key], [holder, ttl])) !== 1) return undefined;
+    const ttl = this.#s.ttlMs;
+    if (!(await acquireLease(this.#redis, key, holder, ttl))) return undefined;
     let lost = false;
     let released = false;
     const timer = setInterval(() => {
-      this.#redis.runScript(RENEW, [key], [holder, ttl]).then(
-        (r) => {
-          if (Number(r) === 1 || released) return;
+      renewLease(this.#redis, key, holder, ttl).then(
+        (ours) => {
+          if (ours || released) return;
           lost = true;
           clearInterval(timer);
           this.#log.warn('outbound.lease_lost', {
@@ -95,7 +80,7 @@ export class EntryLeases {
         released = true;
         clearInterval(timer);
         // A release that fails (Redis down) leaves the lease to expire on its own.
-        await this.#redis.runScript(RELEASE, [key], [holder]).catch((err: unknown) => {
+        await releaseLease(this.#redis, key, holder).catch((err: unknown) => {
           this.#log.warn('outbound.lease_release_failed', { id, err });
         });
       },
