@@ -100,12 +100,32 @@ async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Mirrors the server's repository into `localDir`: missing files in, pruned files out, each checked. */
+type MirrorOptions = { timeoutMs: number; onProgress?: MirrorProgress };
+
+/**
+ * Mirrors the server's repository into `localDir`: missing files in, pruned files out, each checked.
+ * A file the server pruned between the listing and its copy makes one more pass from a new listing
+ * (the files already copied stay); a second such loss is reported.
+ */
 export async function downloadRepository(
   root: RootShell,
   repoDir: string,
   localDir: string,
-  opts: { timeoutMs: number; onProgress?: MirrorProgress },
+  opts: MirrorOptions,
+): Promise<MirrorResult> {
+  try {
+    return await mirrorOnce(root, repoDir, localDir, opts);
+  } catch (err) {
+    if (!(err instanceof FacteurError && err.params.reason === 'vanished')) throw err;
+    return mirrorOnce(root, repoDir, localDir, opts);
+  }
+}
+
+async function mirrorOnce(
+  root: RootShell,
+  repoDir: string,
+  localDir: string,
+  opts: MirrorOptions,
 ): Promise<MirrorResult> {
   const remote = await listRemote(root, repoDir, opts.timeoutMs);
   if (!remote.some((f) => f.path === 'config'))
@@ -208,25 +228,76 @@ export async function uploadRepository(
   return { filesUploaded: missing.length, bytesUploaded: total };
 }
 
+/** How a `cat` of one repository file ended: the exit status (undefined: none came) and stderr. */
+export interface ReadEnd {
+  code?: number | null;
+  signal?: string;
+  stderr: string;
+}
+
+/** A file listed a moment ago is gone: the server's clean-up (forget --prune) removed it meanwhile. */
+const VANISHED = /No such file or directory/;
+
+/**
+ * Why a file could not be read, in words: what the server said, or, when it said nothing, that the
+ * command was stopped by a signal or that the connection closed before any exit status came.
+ */
+export function readFailure(path: string, end: ReadEnd): FacteurError {
+  const said = end.stderr.trim().slice(0, 300);
+  if (VANISHED.test(said))
+    return new FacteurError(
+      'COMMAND_FAILED',
+      `${path} was removed from the server while the backups were being copied (a backup's clean-up ran meanwhile). Download them again.`,
+      { file: path, reason: 'vanished' },
+    );
+  if (said)
+    return new FacteurError('COMMAND_FAILED', `Could not read ${path} on the server: ${said}`, {
+      file: path,
+    });
+  if (end.signal)
+    return new FacteurError('COMMAND_FAILED', `Reading ${path} on the server was stopped (${end.signal}).`, {
+      file: path,
+    });
+  if (end.code === undefined || end.code === null)
+    return new FacteurError(
+      'UNREACHABLE',
+      `The connection to the server closed before ${path} was fully downloaded. Download the backups again.`,
+      { file: path, reason: 'connectionClosed' },
+    );
+  return new FacteurError(
+    'COMMAND_FAILED',
+    `Could not read ${path} on the server (exit status ${end.code}).`,
+    {
+      file: path,
+    },
+  );
+}
+
 async function fetchFile(root: RootShell, path: string, timeoutMs: number): Promise<Buffer> {
   const channel = await root.open(`exec cat ${shq(path)}`);
   channel.end();
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let stderr = '';
-    let code: number | null = null;
+    const end: ReadEnd = { stderr: '' };
     const timer = setTimeout(() => {
       channel.close();
       reject(new FacteurError('TIMEOUT', `Downloading ${path} took too long.`));
     }, timeoutMs);
     channel.on('data', (c: Buffer) => chunks.push(c));
-    channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    channel.on('exit', (c: number | null) => (code = c));
-    channel.on('close', () => {
+    channel.stderr.on('data', (d: Buffer) => (end.stderr += d.toString('utf8')));
+    channel.on('exit', (code: number | null, signal?: string) => Object.assign(end, { code, signal }));
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      if (code === 0) resolve(Buffer.concat(chunks));
-      else
-        reject(new FacteurError('COMMAND_FAILED', `Could not read ${path}: ${stderr.trim().slice(0, 300)}`));
+      if (end.code === 0) resolve(Buffer.concat(chunks));
+      else reject(readFailure(path, end));
+    };
+    // 'close' follows the end of stdout only: stderr may still hold the reason, so wait for it too.
+    channel.on('close', () => {
+      if (channel.stderr.readableEnded || channel.stderr.destroyed) settle();
+      else channel.stderr.once('end', settle).once('close', settle);
     });
   });
 }
@@ -262,12 +333,22 @@ async function sendFile(
     );
 }
 
+/** Runs `work` on PARALLEL items at a time; after a failure no new item starts, and the first error
+ * is thrown once the ones under way have ended (none is left writing behind the caller's back). */
 async function inParallel<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!);
+    while (!failure && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 function basenameOf(dir: string): string {
