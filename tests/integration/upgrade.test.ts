@@ -60,6 +60,8 @@ let dirB: string;
 let dirC: string;
 let dirD: string;
 let registry: TestRegistry | undefined;
+/** Only a VPS this run started is stopped afterwards (a filtered run leaves the bare one alone). */
+let bareStarted = false;
 const events: Array<EventPayload<'progress'>> = [];
 
 /** The app (same data folder as the bed's) with a given image bundled. */
@@ -170,7 +172,7 @@ afterAll(async () => {
   bed?.conn.close();
   await cleanStack(N).catch(() => undefined);
   await stopVps(N, { purge: true }).catch(() => undefined);
-  await stopVps(BARE, { purge: true }).catch(() => undefined);
+  if (bareStarted) await stopVps(BARE, { purge: true }).catch(() => undefined);
 });
 
 describe('upgrades', () => {
@@ -186,9 +188,28 @@ describe('upgrades', () => {
 
   it('upgrades: only the new layer sent, containers replaced one at a time (MX last), config migrated', async () => {
     const call = appWith(dirB);
+    // Backups on (kept on the server): the upgrade must take one before it touches anything.
+    await call('setBackupSettings', { serverId: bed.serverId, target: { kind: 'local' } });
+    const before = new Set((await call('listBackups', { id: bed.serverId })).snapshots.map((s) => s.id));
     const first = events.length;
     const result = await call('upgradeServer', { serverId: bed.serverId, operationId: 'upgrade-to-011' });
-    expect(result).toMatchObject({ outcome: 'upgraded', from: '0.1.0', to: '0.1.1', backup: 'skipped' });
+    expect(result).toMatchObject({ outcome: 'upgraded', from: '0.1.0', to: '0.1.1', backup: 'done' });
+    const taken = (await call('listBackups', { id: bed.serverId })).snapshots.filter(
+      (s) => !before.has(s.id),
+    );
+    expect(taken).toHaveLength(1);
+    expect(taken[0]!.verified).toBe(true);
+    // Taken before the containers changed: older than every container the upgrade created.
+    const created = vpsDocker(bed.vps, [
+      'inspect',
+      '-f',
+      '{{.Created}}',
+      ...stackContainers().map((c) => c.name),
+    ])
+      .trim()
+      .split('\n')
+      .map((t) => Date.parse(t));
+    expect(Date.parse(taken[0]!.time)).toBeLessThan(Math.min(...created));
     expect(result.replaced.map((r) => r.service)).toEqual(['redis', 'admin', 'mail', 'edge']);
     const mine = events.slice(first).filter((e) => e.operationId === 'upgrade-to-011');
     // One at a time: each container is healthy before the next one is touched.
@@ -330,6 +351,7 @@ describe('upgrades', () => {
   }, 300_000);
 
   it('turns the automatic OS security updates on and off (unattended-upgrades through apt)', async () => {
+    bareStarted = true;
     const vps = await startVps(BARE, { bare: true });
     const call = appWith(dirB);
     const profile = await call('addServer', {
