@@ -24,7 +24,7 @@ export interface ConditionDeps {
   /** undefined: blocklists are not checked (no zones configured). */
   blocklists?(): Promise<BlocklistResult>;
   backupStatus(): Promise<BackupStatus | undefined>;
-  /** undefined: backups are not set up (nothing can be missed). */
+  /** undefined: backups are not set up or turned off (nothing can be missed). */
   backupSchedule?(): Promise<{ schedule: BackupSchedule; enabledAt: number } | undefined>;
 }
 
@@ -214,9 +214,9 @@ export async function backupObservation(deps: Pick<ConditionDeps, 'backupStatus'
 }
 
 /**
- * Backups are set up, the last run did not fail (that is the "backup" condition), and no good run
- * came since the schedule owed one (+ the grace): the jobs role is not running them, or the server
- * was off. Measured from the last success, else from when backups were set up.
+ * Backups are set up and on, the last run did not fail (that is the "backup" condition), and no
+ * good run came since the schedule owed one (+ the grace): the jobs role is not running them, or
+ * the server was off. Measured from the last success, else from when backups were set up.
  */
 export async function backupMissedObservation(
   deps: Pick<ConditionDeps, 'backupStatus' | 'backupSchedule'>,
@@ -236,7 +236,7 @@ export async function backupMissedObservation(
       detail: `Backup settings unreadable: ${(err as Error).message}`,
     };
   }
-  if (!setup) return { ...base, observed: 'unknown', title: '', detail: 'Backups are not set up.' };
+  if (!setup) return { ...base, observed: 'unknown', title: '', detail: 'Backups are off.' };
   const s = await deps.backupStatus();
   if (s && !s.ok)
     return { ...base, observed: 'unknown', title: '', detail: 'The last backup failed (reported apart).' };

@@ -60,10 +60,10 @@ export function startAlerts(ctx: RoleContext): RunningAlerts {
     backupMissedGraceMs: config.backup.missedGraceMs,
   };
   const backups = new BackupService({ dataDir: config.dataDir });
-  // Set up when backup.json exists; its time is when (the current schedule) began.
+  // Set up when backup.json exists and backups are on; its time is when (the current schedule) began.
   const backupSchedule = async () => {
     const settings = await backups.readSettings();
-    if (!settings) return undefined;
+    if (!settings?.enabled) return undefined;
     const enabledAt = (await stat(join(config.dataDir, 'backup.json'))).mtimeMs;
     return { schedule: settings.schedule, enabledAt };
   };

@@ -11,12 +11,14 @@ import { configDbKeyOf, loadOrCreateServerSecrets } from '../storage/server-secr
 import { openDatabase, WrongKeyError } from '../storage/sqlite-adapter.ts';
 import { acquireBackupLock, type LockOptions } from './backup-lock.ts';
 import { BackupError } from './backup-errors.ts';
+import { readIndex, updateIndex, type BackupIndex, type SnapshotFigures } from './backup-index.ts';
 import { buildManifest, MANIFEST_FILE, parseManifest, writeManifest } from './backup-manifest.ts';
 import { parseSettings } from './backup-settings.ts';
 import type {
   BackupManifest,
   BackupProgress,
   BackupSettings,
+  BackupSettingsInput,
   CheckResult,
   MailboxCounts,
   ProgressListener,
@@ -42,20 +44,14 @@ export interface BackupServiceOptions {
   now?: () => Date;
   /** The staging lock's heartbeat and staleness (tests shorten them). */
   lock?: LockOptions;
+  /** How long a restic command waits for another's repository lock (default 2 minutes). */
+  lockWaitMs?: number;
   /** Called once restic started a backup (tests kill it to simulate a crash). */
   onResticSpawn?: (pid: number) => void;
 }
 
 const SETTINGS_FILE = 'backup.json';
 const KEY_FILE = 'backup-key';
-/** Per-snapshot figures restic 0.14 does not keep, and when the repository last passed a check. */
-const INDEX_FILE = 'backup-index.json';
-
-interface BackupIndex {
-  snapshots: Record<string, { sizeBytes: number; addedBytes: number; files: number; mailboxes: number }>;
-  lastCheckOkAt?: string;
-  lastCheckFailedAt?: string;
-}
 
 const TAG = 'facteur';
 
@@ -98,7 +94,7 @@ export class BackupService {
    * at the target, or opens the existing one: BackupError WRONG_KEY when the key does not open it.
    * Nothing is saved when the repository cannot be opened.
    */
-  async writeSettings(settings: BackupSettings, key?: string): Promise<{ created: boolean }> {
+  async writeSettings(settings: BackupSettingsInput, key?: string): Promise<{ created: boolean }> {
     const parsed = parseSettings(settings);
     const useKey = key ?? (await this.#readKey());
     if (!useKey) throw new BackupError('NOT_CONFIGURED', 'a backup key is required to set up backups');
@@ -132,6 +128,7 @@ export class BackupService {
       resticPath: this.opts.resticPath,
       cacheDir: join(this.#dataDir, '.restic-cache'),
       env: this.opts.env,
+      lockWaitMs: this.opts.lockWaitMs,
     });
     try {
       return await fn(restic);
@@ -169,14 +166,15 @@ export class BackupService {
           { onSpawn: (child) => child.pid && this.opts.onResticSpawn?.(child.pid) },
         );
         const id = summary.snapshot_id.slice(0, 8);
-        const index = await this.#readIndex();
-        index.snapshots[id] = {
+        const figures: SnapshotFigures = {
           sizeBytes: summary.total_bytes_processed,
           addedBytes: summary.data_added,
           files: summary.total_files_processed,
           mailboxes: manifest.mailboxes.length,
         };
-        await this.#writeIndex(index);
+        await updateIndex(this.#dataDir, (index) => {
+          index.snapshots[id] = figures;
+        });
         report('checking', 80, staged.bytes, staged.bytes);
         const checked = await this.#checkWith(restic, settings.verify.readDataSubset);
         if (!checked.ok) throw new BackupError('CORRUPT', checked.message ?? 'the repository check failed');
@@ -185,7 +183,7 @@ export class BackupService {
         const result: SnapshotSummary = {
           id,
           time: time.toISOString(),
-          ...index.snapshots[id]!,
+          ...figures,
           verified: true,
         };
         await this.#forgetIndexEntries(restic);
@@ -218,25 +216,28 @@ export class BackupService {
     const { settings, key } = await this.#configured();
     return this.#withRestic(settings, key, async (restic) => {
       const snaps = await restic.snapshots();
-      const index = await this.#readIndex();
-      let changed = false;
-      const out: SnapshotSummary[] = [];
+      let index = await readIndex(this.#dataDir);
+      const found: Record<string, SnapshotFigures> = {};
       for (const s of snaps) {
-        let fig = index.snapshots[s.short_id];
-        if (!fig) {
-          // a repository made by another server (restore onto a new one): ask restic once
-          fig = await this.#figuresOf(restic, s);
-          index.snapshots[s.short_id] = fig;
-          changed = true;
-        }
-        out.push({ id: s.short_id, time: s.time, ...fig, verified: verifiedAt(index, s.time) });
+        // a repository made by another server (restore onto a new one): ask restic once
+        if (!index.snapshots[s.short_id]) found[s.short_id] = await this.#figuresOf(restic, s);
       }
-      if (changed) await this.#writeIndex(index);
+      // only what was found is added, to the index as it is now (a run may have written it meanwhile)
+      if (Object.keys(found).length)
+        index = await updateIndex(this.#dataDir, (i) => {
+          for (const [id, fig] of Object.entries(found)) i.snapshots[id] ??= fig;
+        });
+      const out: SnapshotSummary[] = snaps.map((s) => ({
+        id: s.short_id,
+        time: s.time,
+        ...(index.snapshots[s.short_id] ?? found[s.short_id]!),
+        verified: verifiedAt(index, s.time),
+      }));
       return out.sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
     });
   }
 
-  async #figuresOf(restic: Restic, s: ResticSnapshotJson): Promise<BackupIndex['snapshots'][string]> {
+  async #figuresOf(restic: Restic, s: ResticSnapshotJson): Promise<SnapshotFigures> {
     const st = await restic.stats(s.short_id);
     let mailboxes = 0;
     try {
@@ -336,16 +337,19 @@ export class BackupService {
   }
 
   async #checkWith(restic: Restic, readData?: string): Promise<CheckResult> {
-    const index = await this.#readIndex();
     try {
       await restic.check(readData);
-      index.lastCheckOkAt = new Date().toISOString();
-      await this.#writeIndex(index);
+      const at = new Date().toISOString();
+      await updateIndex(this.#dataDir, (index) => {
+        index.lastCheckOkAt = at;
+      });
       return { ok: true };
     } catch (err) {
       if (!(err instanceof BackupError) || !['CORRUPT', 'FAILED'].includes(err.code)) throw err;
-      index.lastCheckFailedAt = new Date().toISOString();
-      await this.#writeIndex(index);
+      const at = new Date().toISOString();
+      await updateIndex(this.#dataDir, (index) => {
+        index.lastCheckFailedAt = at;
+      });
       const message =
         err.code === 'CORRUPT'
           ? err.message
@@ -357,22 +361,9 @@ export class BackupService {
   /** Drops figures of snapshots retention removed. */
   async #forgetIndexEntries(restic: Restic): Promise<void> {
     const live = new Set((await restic.snapshots()).map((s) => s.short_id));
-    const index = await this.#readIndex();
-    for (const id of Object.keys(index.snapshots)) if (!live.has(id)) delete index.snapshots[id];
-    await this.#writeIndex(index);
-  }
-
-  async #readIndex(): Promise<BackupIndex> {
-    try {
-      const i = JSON.parse(await readFile(join(this.#dataDir, INDEX_FILE), 'utf8')) as BackupIndex;
-      return { ...i, snapshots: i.snapshots ?? {} };
-    } catch {
-      return { snapshots: {} };
-    }
-  }
-
-  async #writeIndex(index: BackupIndex): Promise<void> {
-    await writePrivate(join(this.#dataDir, INDEX_FILE), JSON.stringify(index));
+    await updateIndex(this.#dataDir, (index) => {
+      for (const id of Object.keys(index.snapshots)) if (!live.has(id)) delete index.snapshots[id];
+    });
   }
 }
 

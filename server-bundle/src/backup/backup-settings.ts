@@ -82,14 +82,19 @@ export function parseSettings(v: unknown): BackupSettings {
     throw bad("the schedule must be { everyMs } or { dailyAt: 'HH:MM' }");
   }
   const r = isObj(v.retention) ? v.retention : {};
-  const keep = (k: 'daily' | 'weekly' | 'monthly') => {
+  const keep = (k: keyof BackupSettings['retention']) => {
     const n = r[k] ?? DEFAULT_RETENTION[k];
     if (!Number.isInteger(n) || (n as number) < 0 || (n as number) > 1000)
       throw bad(`retention ${k} must be 0..1000`);
     return n as number;
   };
-  const retention = { daily: keep('daily'), weekly: keep('weekly'), monthly: keep('monthly') };
-  if (retention.daily + retention.weekly + retention.monthly === 0)
+  const retention = {
+    last: keep('last'),
+    daily: keep('daily'),
+    weekly: keep('weekly'),
+    monthly: keep('monthly'),
+  };
+  if (retention.last + retention.daily + retention.weekly + retention.monthly === 0)
     throw bad('retention must keep at least one backup');
   const verifyIn = isObj(v.verify) ? v.verify : {};
   const subset = verifyIn.readDataSubset;
@@ -99,5 +104,13 @@ export function parseSettings(v: unknown): BackupSettings {
     (typeof subset !== 'string' || !/^(\d+(\.\d+)?%|\d+\/\d+|\d+[kKmMgGtT]?)$/.test(subset))
   )
     throw bad("verify.readDataSubset must be like '5%', '1/10' or '100M'");
-  return { target, schedule, retention, verify: subset ? { readDataSubset: subset as string } : {} };
+  if (v.enabled !== undefined && typeof v.enabled !== 'boolean') throw bad('enabled must be true or false');
+  return {
+    // settings saved before backups could be turned off are on
+    enabled: v.enabled !== false,
+    target,
+    schedule,
+    retention,
+    verify: subset ? { readDataSubset: subset as string } : {},
+  };
 }

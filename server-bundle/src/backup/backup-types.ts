@@ -35,6 +35,8 @@ export type BackupTarget =
 export type BackupSchedule = { everyMs: number } | { dailyAt: string /* 'HH:MM', server local time */ };
 
 export interface BackupRetention {
+  /** The newest N are always kept, whatever their day (two "Back up now" on one day both stay). */
+  last: number;
   daily: number;
   weekly: number;
   monthly: number;
@@ -49,13 +51,21 @@ export interface BackupVerify {
 }
 
 export interface BackupSettings {
+  /** false: the schedule makes no backup and none counts as missed; existing ones stay listed and restorable. */
+  enabled: boolean;
   target: BackupTarget;
   schedule: BackupSchedule;
   retention: BackupRetention;
   verify: BackupVerify;
 }
 
-export const DEFAULT_RETENTION: BackupRetention = { daily: 7, weekly: 4, monthly: 6 };
+/** What writeSettings takes: `enabled` and `retention.last` may be left out (on, and the default). */
+export type BackupSettingsInput = Omit<BackupSettings, 'enabled' | 'retention'> & {
+  enabled?: boolean;
+  retention: Omit<BackupRetention, 'last'> & { last?: number };
+};
+
+export const DEFAULT_RETENTION: BackupRetention = { last: 3, daily: 7, weekly: 4, monthly: 6 };
 
 export interface SnapshotSummary {
   /** restic's short snapshot id (8 hex characters). */

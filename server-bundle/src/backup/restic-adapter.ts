@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupError } from './backup-errors.ts';
 import type { BackupTarget } from './backup-types.ts';
 
@@ -40,18 +41,22 @@ export interface ResticBackupSummary {
   total_files_processed: number;
 }
 
+const LOCK_RETRY_MS = 200;
+
 /** A restic bound to one repository and key; open() once, close() to remove the temp credentials. */
 export class Restic {
   readonly #bin: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #args: string[];
   readonly #tmp: string;
+  readonly #lockWaitMs: number;
 
-  private constructor(bin: string, env: NodeJS.ProcessEnv, args: string[], tmp: string) {
+  private constructor(bin: string, env: NodeJS.ProcessEnv, args: string[], tmp: string, lockWaitMs: number) {
     this.#bin = bin;
     this.#env = env;
     this.#args = args;
     this.#tmp = tmp;
+    this.#lockWaitMs = lockWaitMs;
   }
 
   static async open(opts: {
@@ -60,6 +65,11 @@ export class Restic {
     resticPath?: string;
     cacheDir?: string;
     env?: Record<string, string>;
+    /**
+     * How long a command waits for another one's repository lock (a list while a run checks or
+     * prunes, which lock it alone) before it fails LOCKED; restic 0.14 itself does not wait.
+     */
+    lockWaitMs?: number;
   }): Promise<Restic> {
     const tmp = await mkdtemp(join(opts.env?.TMPDIR ?? tmpdir(), 'facteur-restic-'));
     try {
@@ -115,7 +125,7 @@ export class Restic {
         ].join(' ');
         args.push('-o', `sftp.command=${ssh}`);
       }
-      return new Restic(opts.resticPath ?? 'restic', env, args, tmp);
+      return new Restic(opts.resticPath ?? 'restic', env, args, tmp, opts.lockWaitMs ?? 120_000);
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
       throw err;
@@ -126,8 +136,20 @@ export class Restic {
     await rm(this.#tmp, { recursive: true, force: true });
   }
 
-  /** Runs one restic command; rejects with a BackupError built from its stderr. */
-  run(args: string[], opts: ResticRunOptions = {}): Promise<ResticResult> {
+  /** Runs one restic command (again while another holds the repository's lock); rejects with a BackupError. */
+  async run(args: string[], opts: ResticRunOptions = {}): Promise<ResticResult> {
+    const deadline = Date.now() + this.#lockWaitMs;
+    for (;;) {
+      try {
+        return await this.#runOnce(args, opts);
+      } catch (err) {
+        if (!(err instanceof BackupError) || err.code !== 'LOCKED' || Date.now() >= deadline) throw err;
+        await sleep(LOCK_RETRY_MS);
+      }
+    }
+  }
+
+  #runOnce(args: string[], opts: ResticRunOptions): Promise<ResticResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.#bin, [...this.#args, ...args], {
         cwd: opts.cwd,
@@ -247,7 +269,7 @@ export class Restic {
     await this.run(args);
   }
 
-  async forget(retention: { daily: number; weekly: number; monthly: number }): Promise<void> {
+  async forget(retention: { last: number; daily: number; weekly: number; monthly: number }): Promise<void> {
     await this.run([
       'forget',
       '--prune',
@@ -259,9 +281,9 @@ export class Restic {
       String(retention.weekly),
       '--keep-monthly',
       String(retention.monthly),
-      // the newest snapshot is always kept, whatever the policy says
+      // the newest ones whatever their day (at least the newest, whatever the policy says)
       '--keep-last',
-      '1',
+      String(Math.max(1, retention.last)),
     ]);
   }
 

@@ -38,6 +38,7 @@ export const EXCLUDED_TOP: ReadonlySet<string> = new Set([
   'backup.json',
   'backup-status.json',
   'backup-index.json',
+  'backup-index.lock',
   'backup.lock',
   'backup-runs',
   'restore-aside',

@@ -18,7 +18,7 @@ export interface BackupScheduleDeps {
   now?: () => number;
 }
 
-/** What one check did: off (no settings), waiting, busy (a run is going on), or started runId. */
+/** What one check did: off (no settings, or turned off), waiting, busy (a run is going on), or started runId. */
 export type ScheduleCheck =
   | { action: 'off' | 'waiting' | 'busy' | 'error' }
   | { action: 'started'; runId: string; done: Promise<BackupRunView> };
@@ -32,7 +32,7 @@ export async function checkBackupSchedule(deps: BackupScheduleDeps): Promise<Sch
     deps.log.warn('backup.schedule_settings_unreadable', { err });
     return { action: 'error' };
   }
-  if (!settings) return { action: 'off' };
+  if (!settings?.enabled) return { action: 'off' };
   const status = await readBackupStatus(deps.dataDir);
   if (!isDue(settings.schedule, status ? Date.parse(status.at) : undefined, now))
     return { action: 'waiting' };

@@ -8,7 +8,7 @@ import {
   BackupError,
   BackupService,
   verifyMailbox,
-  type BackupSettings,
+  type BackupSettingsInput,
 } from '../../src/backup/backup-service.ts';
 import { MailCore } from '../../src/domain/mail-core.ts';
 import { TEST_KDF } from '../helpers/core.ts';
@@ -18,7 +18,7 @@ import { addMail, fingerprint, PASSWORDS, populate } from './backup-fixtures.ts'
 const tmp = useTmpDir('facteur-backup-');
 const KEY = 'correct horse battery staple backup key';
 
-const localSettings = (repo: string): BackupSettings => ({
+const localSettings = (repo: string): BackupSettingsInput => ({
   target: { kind: 'local', path: repo },
   schedule: { everyMs: 3_600_000 },
   retention: { daily: 7, weekly: 4, monthly: 6 },

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { BackupError, BackupService, type BackupSettings } from '../../src/backup/backup-service.ts';
+import { BackupError, BackupService, type BackupSettingsInput } from '../../src/backup/backup-service.ts';
 import { useTmpDir } from '../helpers/tmp.ts';
 import { populate } from './backup-fixtures.ts';
 
@@ -25,7 +25,7 @@ const tmp = useTmpDir('facteur-backup-');
 const KEY = 'backup key for the failure tests';
 const MAIN = new URL('../../src/run/main.ts', import.meta.url).pathname;
 
-const settings = (repo: string): BackupSettings => ({
+const settings = (repo: string): BackupSettingsInput => ({
   target: { kind: 'local', path: repo },
   schedule: { everyMs: 3_600_000 },
   retention: { daily: 7, weekly: 4, monthly: 6 },

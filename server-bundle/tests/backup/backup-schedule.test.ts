@@ -118,9 +118,12 @@ describe('the schedule in the jobs role', () => {
     const gap = Date.parse(second.startedAt) - Date.parse(first.finishedAt!);
     expect(gap).toBeGreaterThanOrEqual(2_000 - 100); // the interval counts from the end of the last run
     expect(gap).toBeLessThan(2_000 + 1_500);
-    // Retention (7 daily, ...) keeps one snapshot per day: the second replaced the first.
+    // Retention keeps the last 3 whatever their day (then 7 daily, ...): both stay.
     const list = (await h.call('GET', '/v1/backups')).json;
-    expect(list.snapshots.map((s: { id: string }) => s.id)).toEqual([second.snapshot!.id]);
+    expect(list.snapshots.map((s: { id: string }) => s.id)).toEqual([
+      second.snapshot!.id,
+      first.snapshot!.id,
+    ]);
     expect(second.snapshot!.id).not.toBe(first.snapshot!.id);
     expect(await ownerInbox(h)).toEqual([]);
   }, 120_000);

@@ -1,15 +1,18 @@
 // Backups (src/backup; run by the shared runner, src/jobs/backup-runner.ts):
 //   GET  /v1/backups/settings          { settings: Settings | null, keySet, status }   (no secret, ever)
-//   PUT  /v1/backups/settings {target, schedule, retention?, verify?, key?}   { settings, created }
+//   PUT  /v1/backups/settings {enabled?, target, schedule, retention?, verify?, key?}   { settings, created }
+//        enabled false stops the schedule (and the "missed" alert); backups made stay listed and
+//        restorable. Left out: as saved (on the first time).
 //        key (the repository password) is required the first time; a key that does not open the
 //        repository at the target is refused (403 WRONG_KEY). SFTP privateKey / S3 secretAccessKey
 //        may be left out to keep the saved ones.
-//   GET  /v1/backups                   { snapshots: SnapshotSummary[], status }
+//   GET  /v1/backups                   { snapshots: SnapshotSummary[], status }   (listed while off too)
 //   GET  /v1/backups/:id               { snapshotId, manifest }
 //   POST /v1/backups/run               202 { runId }   (409 BUSY while one runs)
 //   GET  /v1/backups/runs/:runId       { runId, trigger, state, progress, result, error, startedAt, finishedAt }
 //   POST /v1/mailboxes/:mailbox/verify {key: hex K}   { messages, events, contacts, integrity }
-// status = { state: never|ok|failed|running, lastRunAt?, lastSuccessAt?, error?, nextRunAt?, runId? }.
+// status = { enabled, state: never|ok|failed|running, lastRunAt?, lastSuccessAt?, error?, nextRunAt?, runId? }
+// (no nextRunAt while off).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBackupStatus } from '../../alerts/backup-status.ts';
@@ -22,7 +25,7 @@ import { nextDueAt } from '../../jobs/backup-schedule.ts';
 import { ApiError, invalid, notFound } from '../api-error.ts';
 import type { ControlDeps } from '../control-deps.ts';
 import type { Router } from '../router.ts';
-import { int, object, oneOf, optional, parseBody, str, type Check } from '../validate.ts';
+import { bool, int, object, oneOf, optional, parseBody, str, type Check } from '../validate.ts';
 import { mailboxByRef } from './mailbox-routes.ts';
 
 const absolutePath = str({ max: 1024, pattern: /^\/[^\0]*$/, what: 'an absolute path' });
@@ -69,10 +72,12 @@ const schedule: Check<BackupSettings['schedule']> = (v, path) => {
 };
 
 const putSettings = object({
+  enabled: optional(bool),
   target,
   schedule,
   retention: optional(
     object({
+      last: optional(int({ min: 0, max: 1000 })),
       daily: int({ min: 0, max: 366 }),
       weekly: int({ min: 0, max: 520 }),
       monthly: int({ min: 0, max: 240 }),
@@ -151,7 +156,13 @@ function settingsView(s: BackupSettings) {
             accessKeyId: t.accessKeyId,
             secretAccessKeySet: Boolean(t.secretAccessKey),
           };
-  return { target: view, schedule: s.schedule, retention: s.retention, verify: s.verify };
+  return {
+    enabled: s.enabled,
+    target: view,
+    schedule: s.schedule,
+    retention: s.retention,
+    verify: s.verify,
+  };
 }
 
 function runView(r: BackupRunView) {
@@ -170,8 +181,9 @@ function runView(r: BackupRunView) {
 async function statusView(b: Backups, settings: BackupSettings | undefined, now = Date.now()) {
   const [last, running] = await Promise.all([readBackupStatus(b.service.opts.dataDir), b.runner.current()]);
   const lastRun = last ? Date.parse(last.at) : undefined;
-  const next = settings ? Math.max(now, nextDueAt(settings.schedule, lastRun, now)) : undefined;
+  const next = settings?.enabled ? Math.max(now, nextDueAt(settings.schedule, lastRun, now)) : undefined;
   return {
+    enabled: settings?.enabled ?? false,
     state: running ? 'running' : !last ? 'never' : last.ok ? 'ok' : 'failed',
     ...(last ? { lastRunAt: last.at } : {}),
     ...(last?.lastSuccessAt ? { lastSuccessAt: last.lastSuccessAt } : {}),
@@ -207,13 +219,20 @@ export function registerBackupRoutes(router: Router, deps: ControlDeps): void {
     if (!input.key && !keySet(b))
       throw invalid('key is required the first time backups are set up (the repository password)');
     const settings: BackupSettings = {
+      enabled: input.enabled ?? saved?.enabled ?? true,
       target: withSavedSecrets(input.target, saved?.target),
       schedule: input.schedule,
-      retention: input.retention ?? saved?.retention ?? DEFAULT_RETENTION,
+      retention: input.retention
+        ? { ...input.retention, last: input.retention.last ?? DEFAULT_RETENTION.last }
+        : (saved?.retention ?? DEFAULT_RETENTION),
       verify: input.verify ?? saved?.verify ?? {},
     };
     const { created } = await b.service.writeSettings(settings, input.key);
-    deps.log.info('control.backup_settings_changed', { target: settings.target.kind, created });
+    deps.log.info('control.backup_settings_changed', {
+      enabled: settings.enabled,
+      target: settings.target.kind,
+      created,
+    });
     return { body: { settings: settingsView(settings), created } };
   });
 
