@@ -115,8 +115,21 @@ export function createApp(options: AppOptions): App {
   /** Progress of a long operation, as `progress` events carrying the caller's operation id. */
   const progressOf =
     (operationId: string) =>
-    (step: string, done: number, total?: number, message?: string): void =>
-      events.emit('progress', { operationId, step, done, total, message });
+    (
+      step: string,
+      done: number,
+      total?: number,
+      message?: string,
+      bytes?: { done: number; total: number },
+    ): void =>
+      events.emit('progress', {
+        operationId,
+        step,
+        done,
+        total,
+        message,
+        ...(bytes ? { bytesDone: bytes.done, bytesTotal: bytes.total } : {}),
+      });
 
   const handlers: Handlers = {
     appInfo: async () => ({ name: 'Facteur', version: options.version, runtime: options.runtime }),

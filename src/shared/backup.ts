@@ -71,6 +71,8 @@ export const backupSchedule = z.union([
 
 export const backupRetention = z
   .object({
+    /** The newest N whatever their day (two "Back up now" on one day both stay). */
+    last: z.number().int().min(1).max(100).default(3),
     daily: z.number().int().min(1).max(366).default(7),
     weekly: z.number().int().min(0).max(520).default(4),
     monthly: z.number().int().min(0).max(240).default(6),
@@ -79,7 +81,10 @@ export const backupRetention = z
 
 export const backupSettings = z.object({
   serverId: z.string(),
+  /** The server makes backups on its schedule. */
   enabled: z.boolean(),
+  /** Backups were set up on the server (those made stay listed and restorable while turned off). */
+  configured: z.boolean(),
   /** The target as saved, without its secrets (`hasSecret` says whether one is held). */
   target: z.union([
     z.object({ kind: z.literal('local'), path: z.string() }),
@@ -100,7 +105,7 @@ export const backupSettings = z.object({
     }),
   ]),
   schedule: backupSchedule,
-  retention: z.object({ daily: z.number(), weekly: z.number(), monthly: z.number() }),
+  retention: z.object({ last: z.number(), daily: z.number(), weekly: z.number(), monthly: z.number() }),
   /** Keep a copy of the repository on this laptop, refreshed after each backup run from Facteur. */
   keepLaptopCopy: z.boolean(),
   /** Whether this laptop holds the backup key for that server (in the vault). */
@@ -112,9 +117,11 @@ export const backupSettings = z.object({
 export const setBackupSettingsRequest = z
   .object({
     serverId,
+    /** false turns the schedule off; the backups made stay. */
+    enabled: z.boolean().default(true),
     target: backupTarget,
     schedule: backupSchedule.default({ dailyAt: '03:30' }),
-    retention: backupRetention.default({ daily: 7, weekly: 4, monthly: 6 }),
+    retention: backupRetention.default({ last: 3, daily: 7, weekly: 4, monthly: 6 }),
     keepLaptopCopy: z.boolean().default(false),
   })
   .strict();

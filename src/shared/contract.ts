@@ -283,6 +283,9 @@ export const events = {
     done: z.number(),
     total: z.number().optional(),
     message: z.string().optional(),
+    /** Bytes behind a step counted in percent (a backup's upload), when known. */
+    bytesDone: z.number().optional(),
+    bytesTotal: z.number().optional(),
   }),
   log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), at: z.string() }),
   /** A server's health changed (health monitor): one event per change, shown as a notification. */

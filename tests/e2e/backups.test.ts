@@ -36,6 +36,8 @@ let page: Page;
 let password = '';
 /** The backup made by "Back up now" (its id, as the list's rows carry it). */
 let firstBackup = '';
+/** The bytes the progress line showed during a backup ("12 MB of 40 MB"), as done/total. */
+const bytesSeen = new Set<string>();
 
 async function withInbox<T>(use: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({
@@ -91,6 +93,12 @@ async function phasesUntil(done: () => Promise<boolean>, timeout: number): Promi
       .getAttribute('data-phase', { timeout: 200 })
       .catch(() => null);
     if (phase) seen.add(phase);
+    const bytes = await page
+      .getByTestId('backup-progress')
+      .locator('[data-bytes]')
+      .getAttribute('data-bytes', { timeout: 100 })
+      .catch(() => null);
+    if (bytes) bytesSeen.add(bytes);
     if (await done()) return [...seen];
     const alert = page.getByRole('alert');
     if (await alert.first().isVisible())
@@ -149,6 +157,8 @@ describe('Backups page in Chromium (VPS 11)', () => {
     expect(await textOf(done)).toMatch(
       /^Done: .+ backed up, .+ of it new since the previous backup, in .+\. The backup was read back and checked\.$/,
     );
+    // The upload's bytes were shown beside its percent.
+    expect([...bytesSeen].some((b) => /^\d+\/[1-9]\d*$/.test(b))).toBe(true);
 
     const row = page.locator('tr[data-backup]');
     await visible(row, 30_000);
@@ -237,14 +247,33 @@ describe('Backups page in Chromium (VPS 11)', () => {
       .getByRole('navigation', { name: 'Main navigation' })
       .getByRole('button', { name: 'Backups' })
       .click();
-    // A new backup heads the list (retention keeps one a day: the earlier one of today may be gone).
+    // A new backup heads the list; the earlier one of today stays (retention keeps the last 3).
     const newest = page.locator('tr[data-backup]').first();
     await expect
       .poll(async () => (await newest.getAttribute('data-backup').catch(() => null)) ?? firstBackup, {
         timeout: 60_000,
       })
       .not.toBe(firstBackup);
+    await visible(page.locator(`tr[data-backup="${firstBackup}"]`), 30_000);
     await newest.getByRole('button').click();
     await visible(page.getByTestId('backup-contents').locator(`[data-backup-mailbox="${ADDRESS}"]`), 60_000);
   }, 420_000);
+
+  it('turns backups off: the status says so, the backups made stay listed; then on again', async () => {
+    const toggle = page.getByLabel('Make backups on schedule');
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.uncheck();
+    await page.getByRole('button', { name: 'Save the settings' }).click();
+    await shownUnlessError(page.getByRole('status'), 'Saved. Backups are off', 120_000);
+    await showsText(page.getByTestId('backup-status'), 'Backups are turned off', 30_000);
+    await visible(page.locator(`tr[data-backup="${firstBackup}"]`), 30_000);
+    const settings = await bed.call('backupSettings', { id: bed.serverId });
+    expect(settings).toMatchObject({ enabled: false, configured: true });
+    expect(settings.nextBackupAt).toBeUndefined();
+
+    await toggle.check();
+    await page.getByRole('button', { name: 'Save the settings' }).click();
+    await shownUnlessError(page.getByRole('status'), 'Saved. Backups are on.', 120_000);
+    expect(await bed.call('backupSettings', { id: bed.serverId })).toMatchObject({ enabled: true });
+  }, 300_000);
 });

@@ -99,6 +99,13 @@ describe('server checks', () => {
     const at = (status: object, schedule: object = daily) =>
       backupsCheck({ schedule, status } as Parameters<typeof backupsCheck>[0], now);
     expect(backupsCheck(undefined, now)).toMatchObject({ status: 'warn', reason: 'off' });
+    // Turned off on the server: off, though the last backup is fresh.
+    expect(
+      backupsCheck(
+        { enabled: false, schedule: daily, status: { state: 'ok', lastSuccessAt: '2026-05-10T03:30:00Z' } },
+        now,
+      ),
+    ).toMatchObject({ status: 'warn', reason: 'off' });
     expect(backupsCheck({ error: 'timed out' }, now)).toMatchObject({ status: 'unknown', reason: 'unread' });
     expect(at({ state: 'never' })).toMatchObject({ status: 'warn', reason: 'none' });
     expect(at({ state: 'failed', error: 'the bucket refused the upload' })).toMatchObject({

@@ -28,9 +28,11 @@ export type WireTarget =
     };
 
 export interface WireSettings {
+  /** Absent from servers made before backups could be turned off: on. */
+  enabled?: boolean;
   target: WireTarget;
   schedule: { everyMs: number } | { dailyAt: string };
-  retention: { daily: number; weekly: number; monthly: number };
+  retention: { last?: number; daily: number; weekly: number; monthly: number };
   verify?: { readDataSubset?: string };
 }
 

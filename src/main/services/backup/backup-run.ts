@@ -18,7 +18,16 @@ export async function followRun(
   const deadline = Date.now() + options.runTimeoutMs;
   for (;;) {
     const run = await backups.run(runId);
-    if (run.progress) report('backup', Math.round(run.progress.percent), 100, run.progress.phase);
+    if (run.progress) {
+      const { percent, phase, bytesDone, bytesTotal } = run.progress;
+      report(
+        'backup',
+        Math.round(percent),
+        100,
+        phase,
+        bytesTotal ? { done: bytesDone, total: bytesTotal } : undefined,
+      );
+    }
     if (run.state === 'done' && run.result) {
       report('backup', 100, 100, 'done');
       return run.result;

@@ -34,7 +34,16 @@ import { downloadRepository, mirrorInfo, uploadRepository } from './repository-m
 import { runRestore } from './restore-runner';
 import { followRun } from './backup-run';
 
-export type Report = (step: string, done: number, total?: number, message?: string) => void;
+export type Report = (
+  step: string,
+  done: number,
+  total?: number,
+  message?: string,
+  /** The bytes behind a step counted in percent (a backup's upload). */
+  bytes?: { done: number; total: number },
+) => void;
+
+const DEFAULT_RETENTION = { last: 3, daily: 7, weekly: 4, monthly: 6 };
 
 /** The on-server repository when backups stay on the server (mounted into the admin container). */
 export const LOCAL_REPOSITORY = '/var/lib/facteur-backups/restic';
@@ -88,23 +97,25 @@ export class BackupService {
       return {
         ...base,
         enabled: false,
+        configured: false,
         target: { kind: 'local', path: LOCAL_REPOSITORY },
         schedule: { dailyAt: '03:30' },
-        retention: { daily: 7, weekly: 4, monthly: 6 },
+        retention: DEFAULT_RETENTION,
       };
     return {
       ...base,
-      enabled: true,
+      enabled: saved.enabled !== false,
+      configured: true,
       target: publicTarget(saved.target),
       schedule: saved.schedule,
-      retention: saved.retention,
+      retention: { ...saved.retention, last: saved.retention.last ?? DEFAULT_RETENTION.last },
       lastBackupAt: saved.status?.lastSuccessAt,
-      nextBackupAt: saved.status?.nextRunAt,
+      ...(saved.enabled !== false ? { nextBackupAt: saved.status?.nextRunAt } : {}),
     };
   }
 
   /**
-   * Turns backups on (or changes where and when they go). The first time, a backup key is made and
+   * Turns backups on or off (or changes where and when they go). The first time, a backup key is made and
    * kept in the vault, then given to the server, which initialises the repository with it (or opens
    * the one already there: a key that does not open it is refused in plain words).
    */
@@ -114,6 +125,7 @@ export class BackupService {
       const backups = new BackupApi(api);
       const saved = await backups.settings();
       const settings: WireSettings = {
+        enabled: req.enabled,
         target: wireTarget(req.target, await this.vault.get<WireTarget>(targetKey(req.serverId))),
         schedule: req.schedule,
         retention: req.retention,
@@ -227,8 +239,9 @@ export class BackupService {
         await this.setSettings({
           serverId,
           target: { kind: 'local' },
+          enabled: true,
           schedule: { dailyAt: this.options.dailyAt },
-          retention: { daily: 7, weekly: 4, monthly: 6 },
+          retention: DEFAULT_RETENTION,
           keepLaptopCopy: false,
         });
       report('backups', 1, 1, saved ? 'already on' : `daily at ${this.options.dailyAt}, on the server`);
@@ -345,9 +358,10 @@ export class BackupService {
       const saved = await backups.settings();
       await backups.saveSettings(
         {
+          enabled: saved?.enabled ?? true,
           target,
           schedule: saved?.schedule ?? { dailyAt: this.options.dailyAt || '03:30' },
-          retention: saved?.retention ?? { daily: 7, weekly: 4, monthly: 6 },
+          retention: saved?.retention ?? DEFAULT_RETENTION,
           verify: saved?.verify ?? {},
         },
         key,

@@ -6,7 +6,7 @@
 import type { BackupSettings } from '../../../shared/backup';
 
 export function backupLocation(settings: BackupSettings, serverHost: string): string | undefined {
-  if (!settings.enabled) return undefined;
+  if (!settings.configured) return undefined;
   const t = settings.target;
   let where: string;
   switch (t.kind) {

@@ -87,6 +87,8 @@ export function memoryCheck(probe: StatusProbe): StatusCheck {
 
 /** What the control API says of backups (`GET /v1/backups/settings`); undefined: never set up. */
 export interface BackupsState {
+  /** false: turned off (the backups made are kept); absent from servers made before: on. */
+  enabled?: boolean;
   schedule: { everyMs: number } | { dailyAt: string };
   status?: { state?: string; lastSuccessAt?: string; error?: string; nextRunAt?: string };
 }
@@ -109,7 +111,7 @@ export function backupsCheck(state: BackupsState | undefined | { error: string }
       undefined,
       { error: state.error },
     );
-  if (!state)
+  if (!state || state.enabled === false)
     return check(
       'backups',
       'warn',

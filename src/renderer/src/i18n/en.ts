@@ -783,6 +783,8 @@ export const en = {
     status: {
       title: 'Backup status',
       off: 'Backups are off: nothing of this server is kept anywhere else yet. Turn them on below.',
+      paused:
+        'Backups are turned off: no new backup is made. The backups already made are kept and can still be restored.',
       never:
         'Backups are on; none has been made yet. The first one runs at the next scheduled time, or now with “Back up now”.',
       running: 'A backup is running on the server right now.',
@@ -802,6 +804,10 @@ export const en = {
       save: 'Save the settings',
       saving: 'Saving…',
       saved: 'Saved. Backups are on.',
+      savedOff: 'Saved. Backups are off; the backups already made are kept.',
+      enabled: 'Make backups on schedule',
+      enabledHelp:
+        'Unticked, the server makes no new backup (and warns of none missed); the backups already made stay listed and can be restored.',
       keyNote:
         'The backups are encrypted with a key made on this computer and kept in Facteur’s vault; the server holds a copy so it can back up without Facteur. Keep your recovery kit: without the key, no backup can be opened.',
       where: 'Where backups go',
@@ -843,7 +849,9 @@ export const en = {
       everyHours: 'Hours between backups',
       hours: 'hours',
       keep: 'How many to keep',
-      keepHelp: 'Older backups are removed once they are past these counts.',
+      keepHelp:
+        'The most recent ones are always kept (two made the same day both stay); older backups are removed once they are past these counts.',
+      keepLast: 'Most recent',
       keepDaily: 'Daily',
       keepWeekly: 'Weekly',
       keepMonthly: 'Monthly',

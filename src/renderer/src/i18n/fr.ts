@@ -966,6 +966,8 @@ export const fr: Messages = {
     status: {
       title: 'État des sauvegardes',
       off: 'Les sauvegardes sont désactivées : rien de ce serveur n’est encore gardé ailleurs. Activez-les ci-dessous.',
+      paused:
+        'Les sauvegardes sont désactivées : aucune nouvelle sauvegarde n’est faite. Celles déjà faites sont gardées et peuvent toujours être restaurées.',
       never:
         'Les sauvegardes sont activées ; aucune n’a encore été faite. La première se fera à l’heure prévue, ou tout de suite avec « Sauvegarder maintenant ».',
       running: 'Une sauvegarde est en cours sur le serveur.',
@@ -985,6 +987,10 @@ export const fr: Messages = {
       save: 'Enregistrer les réglages',
       saving: 'Enregistrement…',
       saved: 'Enregistré. Les sauvegardes sont activées.',
+      savedOff: 'Enregistré. Les sauvegardes sont désactivées ; celles déjà faites sont gardées.',
+      enabled: 'Faire les sauvegardes selon le calendrier',
+      enabledHelp:
+        'Décoché, le serveur ne fait plus de nouvelle sauvegarde (et n’en signale aucune manquée) ; celles déjà faites restent listées et peuvent être restaurées.',
       keyNote:
         'Les sauvegardes sont chiffrées avec une clé créée sur cet ordinateur et gardée dans le coffre de Facteur ; le serveur en garde une copie pour sauvegarder sans Facteur. Conservez votre kit de récupération : sans la clé, aucune sauvegarde ne peut être ouverte.',
       where: 'Où vont les sauvegardes',
@@ -1027,7 +1033,9 @@ export const fr: Messages = {
       everyHours: 'Heures entre deux sauvegardes',
       hours: 'heures',
       keep: 'Combien en garder',
-      keepHelp: 'Les sauvegardes plus anciennes sont supprimées au-delà de ces nombres.',
+      keepHelp:
+        'Les plus récentes sont toujours gardées (deux faites le même jour restent toutes deux) ; les sauvegardes plus anciennes sont supprimées au-delà de ces nombres.',
+      keepLast: 'Les plus récentes',
       keepDaily: 'Quotidiennes',
       keepWeekly: 'Hebdomadaires',
       keepMonthly: 'Mensuelles',

@@ -8,7 +8,10 @@ const PHASED = new Set(['backup', 'restore']);
 /** Steps that count bytes (the copy on this laptop, down or up). */
 const IN_BYTES = new Set(['download', 'upload']);
 
-/** The phase of a backup, restore or copy in words, its bar, and its percent or bytes, from its progress events. */
+/**
+ * The phase of a backup, restore or copy in words, its bar, and its percent and bytes (a backup's
+ * upload carries them beside its percent), from its progress events.
+ */
 export function BackupProgress({ progress, label }: { progress: OperationProgress; label: string }) {
   const { t, i18n } = useTranslation();
   const current = progress.current;
@@ -25,6 +28,15 @@ export function BackupProgress({ progress, label }: { progress: OperationProgres
             ? t(`backups.phase.${phase}`, { defaultValue: phase })
             : t(`backups.step.${step}`, { defaultValue: step })}
         </span>
+        {current?.bytesTotal !== undefined && current.bytesTotal > 0 && (
+          <span data-bytes={`${current.bytesDone ?? 0}/${current.bytesTotal}`}>
+            {' — '}
+            {t('deploy.bytesOf', {
+              done: formatBytes(current.bytesDone ?? 0, i18n.language),
+              total: formatBytes(current.bytesTotal, i18n.language),
+            })}
+          </span>
+        )}
         {known && IN_BYTES.has(step) && (
           <>
             {' — '}

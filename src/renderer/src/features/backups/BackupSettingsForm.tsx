@@ -13,7 +13,9 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
   const save = useSetBackupSettings();
   const [target, setTarget] = useState<TargetDraft>(() => targetDraft(settings.target));
   const [schedule, setSchedule] = useState<ScheduleDraft>(() => scheduleDraft(settings.schedule));
+  const [enabled, setEnabled] = useState(settings.enabled || !settings.configured);
   const [retention, setRetention] = useState(() => ({
+    last: String(settings.retention.last),
     daily: String(settings.retention.daily),
     weekly: String(settings.retention.weekly),
     monthly: String(settings.retention.monthly),
@@ -24,9 +26,11 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
     e.preventDefault();
     save.mutate({
       serverId: settings.serverId,
+      enabled,
       target: targetOf(target),
       schedule: scheduleOf(schedule),
       retention: {
+        last: Number(retention.last) || 3,
         daily: Number(retention.daily) || 7,
         weekly: Number(retention.weekly) || 0,
         monthly: Number(retention.monthly) || 0,
@@ -34,14 +38,14 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
       keepLaptopCopy: laptopCopy,
     });
   };
-  const keep = (id: 'daily' | 'weekly' | 'monthly', label: string) => (
+  const keep = (id: 'last' | 'daily' | 'weekly' | 'monthly', label: string) => (
     <div className="field">
       <label htmlFor={`backup-keep-${id}`}>{label}</label>
       <input
         id={`backup-keep-${id}`}
         type="number"
         className="narrow"
-        min={id === 'daily' ? 1 : 0}
+        min={id === 'daily' || id === 'last' ? 1 : 0}
         value={retention[id]}
         onChange={(e) => setRetention({ ...retention, [id]: e.target.value })}
       />
@@ -51,10 +55,24 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
   return (
     <form className="card" onSubmit={submit} aria-labelledby="backup-settings-title">
       <h2 id="backup-settings-title">{t('backups.settings.title')}</h2>
+      {settings.configured && (
+        <div className="field">
+          <label className="radio">
+            <input
+              type="checkbox"
+              checked={enabled}
+              aria-describedby="backup-enabled-help"
+              onChange={(e) => setEnabled(e.target.checked)}
+            />
+            {t('backups.settings.enabled')}
+          </label>
+          <small id="backup-enabled-help">{t('backups.settings.enabledHelp')}</small>
+        </div>
+      )}
       <TargetFields
         draft={target}
         onChange={setTarget}
-        savedKind={settings.enabled ? settings.target.kind : undefined}
+        savedKind={settings.configured ? settings.target.kind : undefined}
       />
       <fieldset className="field">
         <legend>{t('backups.settings.when')}</legend>
@@ -102,6 +120,7 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
       <fieldset className="field">
         <legend>{t('backups.settings.keep')}</legend>
         <div className="inline-form">
+          {keep('last', t('backups.settings.keepLast'))}
           {keep('daily', t('backups.settings.keepDaily'))}
           {keep('weekly', t('backups.settings.keepWeekly'))}
           {keep('monthly', t('backups.settings.keepMonthly'))}
@@ -120,17 +139,17 @@ export function BackupSettingsForm({ settings }: { settings: BackupSettings }) {
         </label>
         <small id="backup-laptop-help">{t('backups.settings.laptopCopyHelp')}</small>
       </div>
-      {!settings.enabled && <p className="muted small">{t('backups.settings.keyNote')}</p>}
+      {!settings.configured && <p className="muted small">{t('backups.settings.keyNote')}</p>}
       {save.error && <ErrorDetails error={save.error} />}
       {save.isSuccess && (
         <p className="banner success" role="status">
-          {t('backups.settings.saved')}
+          {t(enabled ? 'backups.settings.saved' : 'backups.settings.savedOff')}
         </p>
       )}
       <button type="submit" className="primary" disabled={save.isPending}>
         {save.isPending
           ? t('backups.settings.saving')
-          : settings.enabled
+          : settings.configured
             ? t('backups.settings.save')
             : t('backups.settings.enable')}
       </button>

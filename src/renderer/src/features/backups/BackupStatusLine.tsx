@@ -13,7 +13,8 @@ export function BackupStatusLine({ settings, list }: { settings: BackupSettings;
   const lines: string[] = [];
   if (!settings.enabled) {
     tone = 'warn';
-    lines.push(t('backups.status.off'));
+    lines.push(t(settings.configured ? 'backups.status.paused' : 'backups.status.off'));
+    if (settings.configured && lastGood) lines.push(t('backups.status.ok', { when: when(lastGood) }));
   } else if (status?.state === 'failed') {
     tone = 'fail';
     lines.push(

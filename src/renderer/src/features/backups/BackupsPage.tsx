@@ -21,7 +21,8 @@ export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
   const selected = serverId || servers.data?.[0]?.id || '';
   const [snapshotId, setSnapshotId] = useState('');
   const settings = useQuery(backupSettingsQuery(selected));
-  const list = useQuery(backupListQuery(selected, settings.data?.enabled === true));
+  // Listed while off too: the backups made stay restorable.
+  const list = useQuery(backupListQuery(selected, settings.data?.configured === true));
   const contents = useQuery(backupContentsQuery(selected, snapshotId));
 
   const openDns = (id: string, domain: string) => {
@@ -64,11 +65,11 @@ export function BackupsPage({ onOpenDns }: { onOpenDns: () => void }) {
           <BackupStatusLine settings={settings.data} list={list.data} />
           <div className="backups-grid">
             <BackupSettingsForm key={selected} settings={settings.data} />
-            {settings.data.enabled && (
+            {settings.data.configured && (
               <BackUpNowPanel key={selected} settings={settings.data} list={list.data} />
             )}
           </div>
-          {settings.data.enabled && (
+          {settings.data.configured && (
             <section className="card" aria-labelledby="backups-list-title">
               <h2 id="backups-list-title">{t('backups.list.title')}</h2>
               {list.error && <ErrorDetails error={list.error} />}
