@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapWithRecoveryKey, type RecoveryWrap } from '../../src/crypto/key-wraps.ts';
 import { startControlHarness, type ControlHarness } from '../control/control-harness.ts';
 import { message, PASSWORD } from '../protocols/mail-stack.ts';
+import { createTestCa } from '../support/test-ca.ts';
 
 const KEY = randomBytes(32).toString('base64url');
 const ALICE = 'alice@example.com';
@@ -117,6 +118,30 @@ describe('backup routes', () => {
     expect(r.text).not.toContain('not-a-real-secret');
     const s = await h.call('GET', '/v1/backups/settings');
     expect(s.json.settings.target).toEqual({ kind: 'local', path: repo });
+  }, 90_000);
+
+  it("an S3 target's CA certificate is accepted (PEM only) and carried to the storage", async () => {
+    const s3 = (caCert: string) => ({
+      target: {
+        kind: 's3',
+        endpoint: 'https://127.0.0.1:9', // discard port: nothing listens
+        bucket: 'facteur-backups',
+        accessKeyId: 'AKIDTEST',
+        secretAccessKey: 'not-a-real-secret-0123456789',
+        caCert,
+      },
+      schedule: { everyMs: 3_600_000 },
+    });
+    let r = await h.call('PUT', '/v1/backups/settings', { body: s3('not a certificate') });
+    expect(r.json.error).toEqual({ code: 'INVALID', message: 'target.caCert must be a PEM certificate' });
+    const ca = createTestCa();
+    try {
+      r = await h.call('PUT', '/v1/backups/settings', { body: s3(ca.certPem) });
+    } finally {
+      rmSync(ca.dir, { recursive: true, force: true });
+    }
+    // past validation: refused only because nothing answers there
+    expect(r.json.error.code).toBe('UNREACHABLE');
   }, 90_000);
 
   it('a run: 202 with a runId, 409 while it runs, progress until done, then listed with its contents', async () => {

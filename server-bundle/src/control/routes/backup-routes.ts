@@ -49,6 +49,8 @@ const targetSchemas = {
     region: optional(str({ min: 0, max: 64 })),
     accessKeyId: str({ max: 256 }),
     secretAccessKey: optional(str({ max: 512 })),
+    /** PEM of the CA of a self-hosted storage; omitted on update keeps the saved one. */
+    caCert: optional(str({ max: 65_536, pattern: /BEGIN CERTIFICATE/, what: 'a PEM certificate' })),
   }),
 };
 type TargetInput =
@@ -126,6 +128,7 @@ function withSavedSecrets(input: TargetInput, saved: BackupTarget | undefined): 
         region: input.region || 'us-east-1',
         accessKeyId: input.accessKeyId,
         secretAccessKey,
+        ...((input.caCert ?? old?.caCert) ? { caCert: input.caCert ?? old?.caCert } : {}),
       };
     }
   }
