@@ -25,13 +25,14 @@ import type { ControlAccess } from '../mail/control-access';
 import { openRecoveryWrap, type RecoveryWrap } from '../mail/recovery-key';
 import type { RecoveryKeyStore } from '../mail/recovery-key-store';
 import type { ServerService } from '../servers/server-service';
-import { DEFAULT_BACKUP_DIR, FACTEUR_UID, containerName, serviceOf, stackSpec } from '../stack/stack-spec';
+import { DEFAULT_BACKUP_DIR, FACTEUR_UID, serviceOf, stackSpec } from '../stack/stack-spec';
 import type { Vault } from '../vault/vault';
 import { BackupApi, type WireSettings, type WireTarget } from './backup-api';
 import { ensureBackupKey, readBackupKey, writeBackupKey } from './backup-key';
 import { addressesOf, dnsChanges as computeDnsChanges } from './dns-changes';
 import { downloadRepository, mirrorInfo, uploadRepository } from './repository-mirror';
 import { runRestore } from './restore-runner';
+import { issueControlToken } from '../stack/stack-ops';
 import { followRun } from './backup-run';
 
 export type Report = (
@@ -393,13 +394,7 @@ export class BackupService {
       });
       if (!mailbox) {
         // The restored data holds the old control tokens: a new one, as a deploy issues.
-        const res = await session.docker.exec(containerName(spec, serviceOf(spec, 'control')), [
-          'facteur-server',
-          'control-token',
-        ]);
-        const token = res.stdout.trim();
-        if (res.exitCode !== 0 || !token)
-          throw new FacteurError('COMMAND_FAILED', `Could not issue a control token: ${res.stderr.trim()}`);
+        const token = await issueControlToken(session.docker, spec, this.options.healthTimeoutMs);
         this.control.closeAll();
         await writeDeployment(this.vault, serverId, { ...record, controlToken: token });
       }

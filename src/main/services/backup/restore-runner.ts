@@ -8,6 +8,7 @@
 import { FacteurError } from '../../../shared/errors';
 import type { DockerClient } from '../docker/docker-client';
 import { initPlan, oneShotPlan } from '../stack/container-options';
+import { runOneShot, waitServiceHealthy } from '../stack/stack-ops';
 import { containerName, type ServiceSpec, type StackSpec } from '../stack/stack-spec';
 import type { Report } from './backup-service';
 
@@ -47,14 +48,16 @@ export async function runRestore(
   report('stop', opts.stop.length, opts.stop.length);
   let result: CliEvent | undefined;
   try {
-    result = await runOneShot(docker, spec, opts);
+    result = await restoreInContainer(docker, spec, opts);
     report('init', 0, 1);
-    const init = initPlan(spec);
-    const code = await oneShot(docker, init.name, init.body, opts.timeoutMs, () => undefined, opts.pollMs);
-    if (code.exit !== 0)
+    const init = await runOneShot(docker, initPlan(spec), {
+      what: 'preparing the restored data (facteur-server init)',
+      timeoutMs: opts.timeoutMs,
+    });
+    if (init.exit !== 0)
       throw new FacteurError(
         'COMMAND_FAILED',
-        `Preparing the restored data failed: ${code.logs.slice(-600)}`,
+        `Preparing the restored data failed: ${init.logs.slice(-600)}`,
       );
     report('init', 1, 1);
   } finally {
@@ -63,14 +66,18 @@ export async function runRestore(
       await docker.startContainer(containerName(spec, service));
     }
     for (const service of start) {
-      await waitHealthy(docker, spec, service, opts.healthTimeoutMs, opts.pollMs);
+      await waitServiceHealthy(docker, spec, service, opts.healthTimeoutMs);
       report('health', start.indexOf(service) + 1, opts.stop.length, `${service.name}: healthy`);
     }
   }
   return result.asideDir ? { keptAside: result.asideDir } : {};
 }
 
-async function runOneShot(docker: DockerClient, spec: StackSpec, opts: RestoreRunOptions): Promise<CliEvent> {
+async function restoreInContainer(
+  docker: DockerClient,
+  spec: StackSpec,
+  opts: RestoreRunOptions,
+): Promise<CliEvent> {
   const plan = oneShotPlan(spec, {
     name: 'restore',
     command: ['backup', 'restore', ...opts.args],
@@ -84,7 +91,12 @@ async function runOneShot(docker: DockerClient, spec: StackSpec, opts: RestoreRu
     }
     seen = events.length;
   };
-  const run = await oneShot(docker, plan.name, plan.body, opts.timeoutMs, onLogs, opts.pollMs);
+  const run = await runOneShot(docker, plan, {
+    what: 'restoring the backup',
+    timeoutMs: opts.timeoutMs,
+    onLogs,
+    pollMs: opts.pollMs,
+  });
   const events = parseEvents(run.logs);
   const last = events.at(-1);
   if (last?.event === 'done') {
@@ -97,36 +109,6 @@ async function runOneShot(docker: DockerClient, spec: StackSpec, opts: RestoreRu
     'COMMAND_FAILED',
     `The restore stopped without an answer (exit ${run.exit}): ${run.logs.trim().slice(-600)}`,
   );
-}
-
-/** A one-shot container: created, started, its logs read every `pollMs` until it exits, removed. */
-async function oneShot(
-  docker: DockerClient,
-  name: string,
-  body: Record<string, unknown>,
-  timeoutMs: number,
-  onLogs: (logs: string) => void,
-  pollMs: number,
-): Promise<{ exit: number; logs: string }> {
-  await docker.removeContainer(name, { force: true });
-  await docker.createContainer(name, body);
-  try {
-    await docker.startContainer(name);
-    let exited: number | undefined;
-    const waiting = docker.waitContainer(name).then((code) => (exited = code));
-    const deadline = Date.now() + timeoutMs;
-    while (exited === undefined) {
-      if (Date.now() > deadline)
-        throw new FacteurError('TIMEOUT', `${name} did not finish within ${Math.round(timeoutMs / 1000)} s.`);
-      await Promise.race([waiting, sleep(pollMs)]);
-      onLogs(await docker.containerLogs(name, 10_000).catch(() => ''));
-    }
-    const logs = await docker.containerLogs(name, 10_000).catch(() => '');
-    onLogs(logs);
-    return { exit: exited, logs };
-  } finally {
-    await docker.removeContainer(name, { force: true }).catch(() => undefined);
-  }
 }
 
 export function parseEvents(logs: string): CliEvent[] {
@@ -152,36 +134,4 @@ export function restoreError(code: string, message: string): FacteurError {
   if (code === 'NOT_CONFIGURED') return new FacteurError('BACKUPS_OFF', message, params);
   if (code === 'DISK_FULL') return new FacteurError('DISK_FULL', message, params);
   return new FacteurError('COMMAND_FAILED', message, params);
-}
-
-/** Docker's health status, or the same check run at once (older engines probe only every 30 s). */
-async function waitHealthy(
-  docker: DockerClient,
-  spec: StackSpec,
-  service: ServiceSpec,
-  timeoutMs: number,
-  pollMs: number,
-): Promise<void> {
-  const name = containerName(spec, service);
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    const state = await docker.inspectContainer(name);
-    if (state?.health === 'healthy') return;
-    if (state?.running) {
-      const res = await docker
-        .exec(name, service.health.command, { timeoutMs: service.health.timeoutS * 1000 })
-        .catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-      if (res.exitCode === 0) return;
-      last = (res.stderr || res.stdout).trim().slice(0, 300);
-    } else last = state ? state.status : 'missing';
-    await sleep(Math.min(pollMs, 500));
-  }
-  throw new FacteurError('TIMEOUT', `${name} did not come back healthy after the restore (${last}).`, {
-    service: name,
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -15,13 +15,13 @@ import { containerPlan, initPlan, type ContainerPlan } from './container-options
 import type { ImageArchive } from './image-archive';
 import type { ImageProgress, ImageTransferResult } from './image-upload';
 import { shq, type RemoteShell } from './remote-shell';
+import { issueControlToken, runOneShot, waitServiceHealthy } from './stack-ops';
 import {
   CONFIG_FILE,
   SECRETS_FILE,
   SERVICE_LABEL,
   SPEC_HASH_LABEL,
   STACK_LABEL,
-  containerName,
   stackSpec,
   type ServiceSpec,
   type StackLayout,
@@ -186,26 +186,15 @@ export class StackDeployer {
   /** `facteur-server init` in a one-shot container: secrets, config DB migrations, TLS. */
   async runInit(): Promise<void> {
     const t0 = Date.now();
-    const plan = initPlan(this.spec);
-    await this.docker.removeContainer(plan.name, { force: true });
-    await this.docker.createContainer(plan.name, plan.body);
-    try {
-      await this.docker.startContainer(plan.name);
-      const code = await withTimeout(
-        this.docker.waitContainer(plan.name),
-        this.options.commandTimeoutMs,
-        'preparing the data directory (facteur-server init)',
+    const { exit, logs } = await runOneShot(this.docker, initPlan(this.spec), {
+      what: 'preparing the data directory (facteur-server init)',
+      timeoutMs: this.options.commandTimeoutMs,
+    });
+    if (exit !== 0)
+      throw new FacteurError(
+        'COMMAND_FAILED',
+        `Preparing the data directory failed (exit ${exit}): ${logs.trim().slice(-800)}`,
       );
-      if (code !== 0) {
-        const logs = await this.docker.containerLogs(plan.name, 20).catch(() => '');
-        throw new FacteurError(
-          'COMMAND_FAILED',
-          `Preparing the data directory failed (exit ${code}): ${logs.trim().slice(-800)}`,
-        );
-      }
-    } finally {
-      await this.docker.removeContainer(plan.name, { force: true }).catch(() => undefined);
-    }
     this.progress({ step: 'init', state: 'done', seconds: (Date.now() - t0) / 1000 });
   }
 
@@ -267,65 +256,16 @@ export class StackDeployer {
     this.progress({ step: 'container', service: plan.service.name, state: 'started' });
   }
 
-  /**
-   * Waits until the service answers its protocol: Docker's health status when it has one, else the
-   * same check run at once through `docker exec` (older engines probe only every interval).
-   */
+  /** Waits until the service answers its protocol (stack-ops.ts), with progress either side. */
   async waitHealthy(service: ServiceSpec): Promise<void> {
-    const name = containerName(this.spec, service);
-    const t0 = Date.now();
-    const deadline = t0 + this.options.healthTimeoutMs;
     this.progress({ step: 'health', service: service.name, state: 'waiting' });
-    let lastError = '';
-    while (Date.now() < deadline) {
-      const state = await this.docker.inspectContainer(name);
-      if (!state) throw new FacteurError('COMMAND_FAILED', `The container ${name} disappeared.`);
-      if (state.health === 'healthy') break;
-      if (state.running) {
-        const left = Math.max(1000, deadline - Date.now());
-        const res = await this.docker
-          .exec(name, service.health.command, { timeoutMs: Math.min(left, service.health.timeoutS * 1000) })
-          .catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-        if (res.exitCode === 0) break;
-        lastError = (res.stderr || res.stdout).trim();
-      } else {
-        lastError = `not running (${state.status}, exit code ${state.exitCode})`;
-      }
-      await sleep(250);
-    }
-    if (Date.now() >= deadline) {
-      const logs = await this.docker.containerLogs(name, 15).catch(() => '');
-      throw new FacteurError(
-        'TIMEOUT',
-        `The ${service.name} service (${service.roles.join(', ')}) did not become healthy within ` +
-          `${Math.round(this.options.healthTimeoutMs / 1000)} s: ${lastError}\n${logs.trim().slice(-1500)}`,
-        { service: service.name },
-      );
-    }
-    this.progress({
-      step: 'health',
-      service: service.name,
-      state: 'healthy',
-      seconds: (Date.now() - t0) / 1000,
-    });
+    const seconds = await waitServiceHealthy(this.docker, this.spec, service, this.options.healthTimeoutMs);
+    this.progress({ step: 'health', service: service.name, state: 'healthy', seconds });
   }
 
   /** A new control API token, issued inside the running admin container (never written to logs). */
-  async issueControlToken(): Promise<string> {
-    const service = this.spec.services.find((s) => s.roles.includes('control'));
-    if (!service) throw new FacteurError('INTERNAL', 'The stack has no control role.');
-    const res = await this.docker.exec(
-      containerName(this.spec, service),
-      ['facteur-server', 'control-token'],
-      {
-        timeoutMs: this.options.commandTimeoutMs,
-      },
-    );
-    const token = res.stdout.trim();
-    if (res.exitCode !== 0 || !token) {
-      throw new FacteurError('COMMAND_FAILED', `Could not issue a control token: ${res.stderr.trim()}`);
-    }
-    return token;
+  issueControlToken(): Promise<string> {
+    return issueControlToken(this.docker, this.spec, this.options.commandTimeoutMs);
   }
 
   /** Stops and removes every container of the stack (the data directory stays). */
@@ -333,23 +273,5 @@ export class StackDeployer {
     for (const name of await this.docker.containersWithLabel(`${STACK_LABEL}=${this.spec.stack}`)) {
       await this.docker.removeContainer(name, { force: true });
     }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new FacteurError('TIMEOUT', `Timed out ${what}.`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
