@@ -122,11 +122,10 @@ describe('repository mirror', () => {
       (e: unknown) => e as FacteurError,
     );
     expect(err).toMatchObject({
-      code: 'UNREACHABLE',
+      code: 'COMMAND_FAILED',
       params: { reason: 'connectionClosed' },
-      message: expect.stringMatching(
-        /^The connection to the server closed before .*data\/.* was fully downloaded/,
-      ),
+      // whichever file was under way when it closed (several are read at once)
+      message: expect.stringMatching(/^The connection to the server closed before .* was fully downloaded/),
     });
   }, 120_000);
 });

@@ -138,10 +138,17 @@ async function mirrorOnce(
   opts.onProgress?.(0, total, `${missing.length} files to download`);
   await inParallel(missing, async (f) => {
     const content = await fetchFile(root, `${repoDir}/${f.path}`, opts.timeoutMs);
+    // Repository files never change once written: a short read is a connection that closed early
+    // (the server's exit status can come before the rest of the output it is still sending).
+    if (content.length < f.size) throw readFailure(`${repoDir}/${f.path}`, { stderr: '' });
     if (content.length !== f.size)
-      throw new FacteurError('BACKUP_INVALID', `The backup file ${f.path} arrived truncated.`, {
-        detail: `${f.path} is truncated.`,
-      });
+      throw new FacteurError(
+        'BACKUP_INVALID',
+        `The backup file ${f.path} on the server changed while it was copied.`,
+        {
+          detail: `${f.path} changed.`,
+        },
+      );
     checkContent(f.path, content);
     const target = join(localDir, ...f.path.split('/'));
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
@@ -260,7 +267,7 @@ export function readFailure(path: string, end: ReadEnd): FacteurError {
     });
   if (end.code === undefined || end.code === null)
     return new FacteurError(
-      'UNREACHABLE',
+      'COMMAND_FAILED',
       `The connection to the server closed before ${path} was fully downloaded. Download the backups again.`,
       { file: path, reason: 'connectionClosed' },
     );
@@ -295,7 +302,10 @@ async function fetchFile(root: RootShell, path: string, timeoutMs: number): Prom
       else reject(readFailure(path, end));
     };
     // 'close' follows the end of stdout only: stderr may still hold the reason, so wait for it too.
-    channel.on('close', () => {
+    // It also carries the exit status: a short command's whole answer can arrive in one read, its
+    // 'exit' emitted before root.open() has returned the channel to this function.
+    channel.on('close', (code?: number | null, signal?: string) => {
+      if (end.code === undefined && code !== undefined) Object.assign(end, { code, signal });
       if (channel.stderr.readableEnded || channel.stderr.destroyed) settle();
       else channel.stderr.once('end', settle).once('close', settle);
     });
@@ -318,7 +328,12 @@ async function sendFile(
   channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   channel.on('exit', (c: number | null) => (code = c));
   channel.resume(); // cat prints nothing; its stdout must still flow for the channel to close
-  const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
+  const closed = new Promise<void>((resolve) =>
+    channel.on('close', (c?: number | null) => {
+      if (c !== undefined) code = c; // the status, also when 'exit' came before this listener
+      resolve();
+    }),
+  );
   const timer = setTimeout(() => channel.close(), opts.timeoutMs);
   try {
     await pipeline(createReadStream(file), channel);
