@@ -48,6 +48,8 @@ export interface BackupServiceOptions {
   lockWaitMs?: number;
   /** Called once restic started a backup (tests kill it to simulate a crash). */
   onResticSpawn?: (pid: number) => void;
+  /** Free disk the staging copy leaves for incoming mail (snapshot-staging.ts; default 256 MiB). */
+  reserveBytes?: number;
 }
 
 const SETTINGS_FILE = 'backup.json';
@@ -150,6 +152,7 @@ export class BackupService {
         report('staging', 0);
         const staged = await stageDataDir(this.#dataDir, {
           onFile: () => undefined,
+          ...(this.opts.reserveBytes !== undefined ? { reserveBytes: this.opts.reserveBytes } : {}),
         });
         const manifest = await buildManifest(this.#dataDir, staged.dir, {
           time,

@@ -18,6 +18,7 @@ import {
   readFile,
   rename,
   rm,
+  statfs,
   utimes,
   writeFile,
 } from 'node:fs/promises';
@@ -77,6 +78,27 @@ export interface StagingOptions {
   copyAttempts?: number;
   /** Called after each file with bytes staged so far. */
   onFile?: (bytesDone: number) => void;
+  /**
+   * Free disk the staging copy must always leave on the data directory's file system, so a backup
+   * never takes the room incoming mail needs (default 256 MiB).
+   */
+  reserveBytes?: number;
+}
+
+export const DEFAULT_RESERVE_BYTES = 256 * 1024 * 1024;
+const mib = (n: number) => `${Math.ceil(n / 1024 / 1024)} MiB`;
+
+/** DISK_FULL, before a byte is written, when copying `bytes` would eat into the reserve. */
+async function ensureRoom(dataDir: string, bytes: number, reserve: number): Promise<void> {
+  const fs = await statfs(dataDir);
+  const free = fs.bavail * fs.bsize;
+  if (free - bytes >= reserve) return;
+  throw new BackupError(
+    'DISK_FULL',
+    `The server's disk is too full for the backup's working copy: it needs ${mib(bytes)} and keeps ` +
+      `${mib(reserve)} free for incoming mail, but only ${mib(free)} are free. Free some space or give ` +
+      'the server a larger disk; nothing was changed.',
+  );
 }
 
 const sameStat = (a: Stats & { mtimeNs?: bigint }, b: typeof a) =>
@@ -100,6 +122,7 @@ export async function stageDataDir(dataDir: string, opts: StagingOptions = {}): 
   const seen = new Set<string>();
   const result: StagingResult = { dir: staging, files: 0, bytes: 0 };
   const attempts = opts.copyAttempts ?? 20;
+  const reserve = opts.reserveBytes ?? DEFAULT_RESERVE_BYTES;
 
   const walk = async (srcDir: string, dstDir: string, top: boolean): Promise<void> => {
     for (const entry of await readdir(srcDir, { withFileTypes: true })) {
@@ -137,6 +160,8 @@ export async function stageDataDir(dataDir: string, opts: StagingOptions = {}): 
         if (unchanged) {
           state[rel] = prev;
         } else if (paged) {
+          // the copy, then its pieces beside it, until the copy goes
+          await ensureRoom(dataDir, 2 * Number(st.size), reserve);
           const copy = `${dst}.copy`;
           const taken = await stableCopy(src, copy, attempts);
           if (!taken) continue; // removed meanwhile
@@ -151,6 +176,7 @@ export async function stageDataDir(dataDir: string, opts: StagingOptions = {}): 
           }
           state[rel] = taken;
         } else {
+          await ensureRoom(dataDir, Number(st.size), reserve);
           const taken = await stableCopy(src, dst, attempts);
           if (!taken) continue; // removed meanwhile
           state[rel] = taken;
